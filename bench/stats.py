@@ -1,0 +1,121 @@
+"""How fast is `deskbreak stats` over five years of history? Target: at most 100 ms.
+
+Builds five years of synthetic history in a temporary file (16 reminders per workday, most
+answered, a few routines a week, daemon starts and stops), then times `compute_stats` for
+the last 7 days, this month and all five years, and prints the median of several runs.
+
+    python bench/stats.py [--runs 15] [--tz Europe/Berlin]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from deskbreak.history import History
+from deskbreak.stats import compute_stats
+
+AREAS = ("neck", "shoulders", "upper-back", "mid-back", "lower-back", "chest", "hips", "legs")
+ANSWERS = ("done",) * 12 + ("snoozed", "snoozed", "skipped", "ignored", None)
+TARGET_MS = 100.0
+
+
+def build(history: History, tz: ZoneInfo, first: date, last: date, seed: int = 7) -> int:
+    """Fill `history` with synthetic workdays first..last; returns the number of reminders."""
+    rnd = random.Random(seed)
+    sent = 0
+    day = first
+    with history.transaction():
+        while day <= last:
+            if day.weekday() < 5:
+                history.record_event("start", datetime.combine(day, datetime.min.time(), tz))
+                for slot in range(16):
+                    at = datetime(day.year, day.month, day.day, 9, tzinfo=tz)
+                    at += timedelta(minutes=30 * slot, seconds=rnd.randrange(60))
+                    area = rnd.choice(AREAS)
+                    rid = history.record_reminder(
+                        at, f"{area}-move-{slot % 3}", area, "notify-send"
+                    )
+                    answer = rnd.choice(ANSWERS)
+                    if answer is not None:
+                        when = at + timedelta(seconds=rnd.randrange(20, 600))
+                        history.record_answer(rid, answer, when)
+                    sent += 1
+                if rnd.random() < 0.4:
+                    name = rnd.choice(("prerun", "postrun"))
+                    start = datetime(day.year, day.month, day.day, 18, tzinfo=tz)
+                    done = rnd.choice((6, 8, 8, 8))
+                    history.record_routine(
+                        name, start, start + timedelta(minutes=done), done == 8, done, 8
+                    )
+                stop = datetime(day.year, day.month, day.day, 17, 45, tzinfo=tz)
+                history.record_event("stop", stop)
+            day += timedelta(days=1)
+    return sent
+
+
+def median_ms(run: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        begin = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - begin) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--tz", default="Europe/Berlin")
+    args = parser.parse_args()
+    tz = ZoneInfo(args.tz)
+    today = date(2026, 11, 27)  # a Friday; fixed so runs are comparable
+    first = today.replace(year=today.year - 5) + timedelta(days=1)
+
+    with tempfile.TemporaryDirectory(prefix="deskbreak-bench-") as folder:
+        path = Path(folder) / "history.sqlite3"
+        history = History(path)
+        begin = time.perf_counter()
+        sent = build(history, tz, first, today)
+        build_s = time.perf_counter() - begin
+        history.query("PRAGMA wal_checkpoint(TRUNCATE)")
+        size_mib = path.stat().st_size / 2**20
+        print(
+            f"history: {sent} reminders, {first} to {today} ({args.tz}), built in {build_s:.1f} s"
+        )
+        print(f"database size: {size_mib:.1f} MiB")
+
+        ranges = {
+            "--days 7": today - timedelta(days=6),
+            "--month": today.replace(day=1),
+            "5 years": first,
+        }
+        worst = 0.0
+        for label, start in ranges.items():
+            stats = compute_stats(history, tz, start, today, today)  # warm the page cache
+            ms = median_ms(lambda s=start: compute_stats(history, tz, s, today, today), args.runs)
+            worst = max(worst, ms)
+            shape = f"{len(stats.days)} days, streak {stats.streak_days}"
+            print(f"compute_stats {label:>8}: {ms:7.2f} ms median of {args.runs}  ({shape})")
+        history.close()
+
+        def cold() -> object:
+            with History(path) as fresh:
+                return compute_stats(fresh, tz, first, today, today)
+
+        ms = median_ms(cold, args.runs)
+        worst = max(worst, ms)
+        print(f"open + compute_stats 5 years: {ms:7.2f} ms median of {args.runs}")
+    verdict = "OK" if worst <= TARGET_MS else "OVER TARGET"
+    print(f"target <= {TARGET_MS:.0f} ms: {verdict} (worst {worst:.2f} ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from deskbreak.cli import main
+
+main()

@@ -1,0 +1,382 @@
+"""Run deskbreak at login: write, enable and remove its systemd user unit (on macOS, a launchd
+agent).
+
+Rendering is pure; the functions that act take the environment, a `which` and a `Runner` so
+tests can record the systemctl calls instead of running systemd. A dry run plans the same
+steps, runs nothing and writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import plistlib
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Protocol
+
+from deskbreak.errors import DeskbreakError
+
+UNIT_NAME = "deskbreak.service"
+LAUNCHD_LABEL = "dev.deskbreak"
+EXEC_PLACEHOLDER = "@EXEC_PATH@"
+# What a desktop session imports into the user manager so services can reach its display
+# and its notification server.
+SESSION_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR")
+
+Which = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    returncode: int
+    stdout: str = ""
+    stderr: str = ""
+
+
+class Runner(Protocol):
+    """Runs one command to completion, capturing its output; a missing program gives 127."""
+
+    def __call__(self, args: Sequence[str]) -> RunResult: ...
+
+
+def run_command(args: Sequence[str]) -> RunResult:
+    """The real Runner: subprocess, never raising on a failed or missing command."""
+    try:
+        done = subprocess.run(list(args), capture_output=True, text=True, check=False)
+    except FileNotFoundError as err:
+        return RunResult(127, "", str(err))
+    return RunResult(done.returncode, done.stdout, done.stderr)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What install/uninstall did (or, for a dry run, would do)."""
+
+    path: Path
+    content: str | None  # the unit or plist written; None when removing
+    commands: tuple[tuple[str, ...], ...]
+    dry_run: bool
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    manager: str  # "systemd" or "launchd"
+    path: str
+    installed: bool
+    active: bool
+    enabled: str  # systemd's UnitFileState ("enabled", "disabled", ...) or "loaded"/"not loaded"
+    state: str  # e.g. "active (running)", "failed (exit-code)", "inactive (dead)"
+    main_pid: int | None = None
+    since: str | None = None
+    restarts: int | None = None
+
+
+# --- rendering (pure) ---------------------------------------------------------------------
+
+
+def unit_template() -> str:
+    return resources.files("deskbreak").joinpath("data", UNIT_NAME).read_text(encoding="utf-8")
+
+
+def render_unit(exec_path: str) -> str:
+    """The unit with ExecStart running `<exec_path> start`; exec_path is in systemd syntax
+    (specifiers such as %h allowed): build it with `systemd_command_line` from real paths."""
+    return unit_template().replace(EXEC_PLACEHOLDER, exec_path)
+
+
+def _systemd_word(arg: str) -> str:
+    arg = arg.replace("%", "%%").replace("$", "$$")
+    if arg and not any(c in arg for c in " \t\n\"'\\;"):
+        return arg
+    escaped = arg.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def systemd_command_line(args: Sequence[str]) -> str:
+    """Quote real arguments for ExecStart=: spaces, quotes, '%' and '$' kept literal."""
+    return " ".join(_systemd_word(a) for a in args)
+
+
+def find_command(
+    argv0: str | None = None, which: Which = shutil.which, executable: str | None = None
+) -> list[str]:
+    """The command that runs this deskbreak: the running script, else `deskbreak` on PATH,
+    else `python -m deskbreak`.
+
+    Paths are made absolute but symlinks are kept: a pipx or Homebrew shim stays valid across
+    upgrades, while the file it points to may move (Homebrew's Cellar is versioned).
+    """
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    candidate = Path(argv0)
+    if candidate.name == "deskbreak" and candidate.is_file() and os.access(candidate, os.X_OK):
+        return [os.path.abspath(candidate)]  # noqa: PTH100 - normalises ".." too
+    found = which("deskbreak")
+    if found:
+        return [os.path.abspath(found)]  # noqa: PTH100 - normalises ".." too
+    return [executable or sys.executable, "-m", "deskbreak"]
+
+
+def render_plist(command: Sequence[str], log_file: Path) -> str:
+    """A launchd agent that starts `<command> start` at login and again if it fails."""
+    agent = {
+        "Label": LAUNCHD_LABEL,
+        "ProgramArguments": [*command, "start"],
+        "RunAtLoad": True,
+        "KeepAlive": {"SuccessfulExit": False},
+        "ThrottleInterval": 10,
+        "ProcessType": "Interactive",
+        "StandardOutPath": str(log_file),
+        "StandardErrorPath": str(log_file),
+    }
+    return plistlib.dumps(agent).decode("utf-8")
+
+
+def _home(env: Mapping[str, str]) -> Path:
+    return Path(env["HOME"]) if env.get("HOME") else Path.home()
+
+
+def unit_path(env: Mapping[str, str]) -> Path:
+    """~/.config/systemd/user/deskbreak.service, honouring an absolute XDG_CONFIG_HOME."""
+    config = env.get("XDG_CONFIG_HOME", "")
+    base = Path(config) if config and Path(config).is_absolute() else _home(env) / ".config"
+    return base / "systemd" / "user" / UNIT_NAME
+
+
+def plist_path(env: Mapping[str, str]) -> Path:
+    return _home(env) / "Library" / "LaunchAgents" / f"{LAUNCHD_LABEL}.plist"
+
+
+def launchd_log_path(env: Mapping[str, str]) -> Path:
+    return _home(env) / "Library" / "Logs" / "deskbreak.log"
+
+
+def logs_command(
+    follow: bool, lines: int | None, env: Mapping[str, str], platform: str | None = None
+) -> list[str]:
+    """journalctl for the unit (tail of the agent's log file on macOS)."""
+    if (platform or sys.platform) == "darwin":
+        tail = ["tail", "-n", str(lines if lines is not None else 50)]
+        return [*tail, *(["-F"] if follow else []), str(launchd_log_path(env))]
+    command = ["journalctl", "--user", "-u", UNIT_NAME, "--no-pager"]
+    if lines is not None:
+        command += ["-n", str(lines)]
+    if follow:
+        command.append("--follow")
+    return command
+
+
+def _import_environment_command(env: Mapping[str, str], which: Which) -> list[str] | None:
+    present = [name for name in SESSION_VARIABLES if env.get(name)]
+    if not present:
+        return None
+    if env.get("DBUS_SESSION_BUS_ADDRESS") and which("dbus-update-activation-environment"):
+        # Also updates the bus's own activation environment, which a D-Bus-activated
+        # notification server (dunst, mako) starts with.
+        return ["dbus-update-activation-environment", "--systemd", *present]
+    return ["systemctl", "--user", "import-environment", *present]
+
+
+# --- effects --------------------------------------------------------------------------------
+
+
+def _unsupported(platform: str) -> DeskbreakError:
+    return DeskbreakError(
+        f"deskbreak cannot install itself as a service on {platform}; "
+        "start it at login with your system's startup settings running `deskbreak start`."
+    )
+
+
+def _require_systemd(run: Runner, which: Which) -> None:
+    hint = "add `deskbreak start` to your desktop's autostart settings instead"
+    if which("systemctl") is None:
+        raise DeskbreakError(f"systemd's `systemctl` is not installed here; {hint}.")
+    probe = run(["systemctl", "--user", "show-environment"])
+    if probe.returncode != 0:
+        reason = (probe.stderr.strip().splitlines() or ["no user service manager"])[-1]
+        raise DeskbreakError(
+            f"`systemctl --user` cannot reach your user service manager ({reason}).\n"
+            f"Retry from a desktop session (not su, sudo or a bare ssh login), or {hint}."
+        )
+
+
+def _check(run: Runner, args: Sequence[str]) -> None:
+    result = run(args)
+    if result.returncode != 0:
+        detail = result.stderr.strip() or f"exit status {result.returncode}"
+        raise DeskbreakError(f"`{' '.join(args)}` failed: {detail}")
+
+
+def install(
+    *,
+    run: Runner,
+    env: Mapping[str, str],
+    dry_run: bool = False,
+    command: Sequence[str] | None = None,
+    which: Which = shutil.which,
+    platform: str | None = None,
+) -> Change:
+    """Write the unit with this deskbreak's path, import the session environment, enable and
+    start it. A dry run returns the same plan without running or writing anything."""
+    platform = platform or sys.platform
+    command = list(command) if command is not None else find_command(which=which)
+    if platform == "darwin":
+        return _install_launchd(run, env, dry_run, command)
+    if not platform.startswith("linux"):
+        raise _unsupported(platform)
+    path = unit_path(env)
+    content = render_unit(systemd_command_line(command))
+    previous = path.read_text(encoding="utf-8") if path.is_file() else None
+    import_env = _import_environment_command(env, which)
+    steps = [
+        ["systemctl", "--user", "daemon-reload"],
+        ["systemctl", "--user", "enable", "--now", UNIT_NAME],
+    ]
+    if previous is not None and previous != content:
+        # enable --now leaves a running daemon alone; restart it on the new unit.
+        steps.append(["systemctl", "--user", "try-restart", UNIT_NAME])
+    if dry_run:
+        planned = [import_env] if import_env else []
+        notes = () if which("systemctl") else ("systemctl is not installed here",)
+        return Change(path, content, tuple(tuple(s) for s in planned + steps), True, notes)
+
+    _require_systemd(run, which)
+    done: list[tuple[str, ...]] = []
+    notes_run: list[str] = []
+    if import_env:
+        result = run(import_env)
+        if result.returncode != 0 and import_env[0] != "systemctl":
+            import_env = ["systemctl", "--user", "import-environment", *import_env[2:]]
+            result = run(import_env)
+        done.append(tuple(import_env))
+        if result.returncode != 0:
+            notes_run.append(f"could not import the session environment: {result.stderr.strip()}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+    for step in steps:
+        _check(run, step)
+        done.append(tuple(step))
+    return Change(path, content, tuple(done), False, tuple(notes_run))
+
+
+def uninstall(
+    *,
+    run: Runner,
+    env: Mapping[str, str],
+    dry_run: bool = False,
+    which: Which = shutil.which,
+    platform: str | None = None,
+) -> Change:
+    """Stop and disable the service and remove its unit; nothing to do if it is not installed."""
+    platform = platform or sys.platform
+    if platform == "darwin":
+        return _uninstall_launchd(run, env, dry_run)
+    if not platform.startswith("linux"):
+        raise _unsupported(platform)
+    path = unit_path(env)
+    if not path.exists():
+        return Change(path, None, (), dry_run, (f"{UNIT_NAME} is not installed ({path})",))
+    steps = [
+        ["systemctl", "--user", "disable", "--now", UNIT_NAME],
+        ["systemctl", "--user", "daemon-reload"],
+    ]
+    if dry_run:
+        return Change(path, None, tuple(tuple(s) for s in steps), True)
+    _require_systemd(run, which)
+    _check(run, steps[0])
+    path.unlink()
+    _check(run, steps[1])
+    # Forget an earlier failure so `systemctl --user --failed` stays clean; harmless if none.
+    run(["systemctl", "--user", "reset-failed", UNIT_NAME])
+    return Change(path, None, tuple(tuple(s) for s in steps), False)
+
+
+def status(
+    *,
+    run: Runner,
+    env: Mapping[str, str],
+    which: Which = shutil.which,
+    platform: str | None = None,
+) -> ServiceStatus:
+    """Whether the unit is installed, enabled and running, from `systemctl --user show`."""
+    platform = platform or sys.platform
+    if platform == "darwin":
+        return _status_launchd(run, env)
+    if not platform.startswith("linux"):
+        raise _unsupported(platform)
+    path = unit_path(env)
+    _require_systemd(run, which)
+    keys = "LoadState,ActiveState,SubState,UnitFileState,MainPID,ActiveEnterTimestamp,NRestarts"
+    result = run(["systemctl", "--user", "show", UNIT_NAME, "-p", keys])
+    if result.returncode != 0:
+        raise DeskbreakError(f"`systemctl --user show {UNIT_NAME}` failed: {result.stderr.strip()}")
+    props = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    active_state = props.get("ActiveState", "unknown")
+    pid = int(props.get("MainPID") or 0)
+    restarts = props.get("NRestarts", "")
+    return ServiceStatus(
+        manager="systemd",
+        path=str(path),
+        installed=props.get("LoadState") not in (None, "not-found") or path.exists(),
+        active=active_state in ("active", "reloading"),
+        enabled=props.get("UnitFileState") or "not installed",
+        state=f"{active_state} ({props.get('SubState', 'unknown')})",
+        main_pid=pid or None,
+        since=props.get("ActiveEnterTimestamp") or None,
+        restarts=int(restarts) if restarts.isdigit() else None,
+    )
+
+
+# --- launchd (macOS) ------------------------------------------------------------------------
+
+
+def _gui_domain() -> str:
+    return f"gui/{os.getuid()}"
+
+
+def _install_launchd(
+    run: Runner, env: Mapping[str, str], dry_run: bool, command: Sequence[str]
+) -> Change:
+    path = plist_path(env)
+    content = render_plist(command, launchd_log_path(env))
+    bootout = ("launchctl", "bootout", _gui_domain(), str(path))
+    bootstrap = ("launchctl", "bootstrap", _gui_domain(), str(path))
+    if dry_run:
+        return Change(path, content, (bootstrap,), True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    launchd_log_path(env).parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        run(bootout)  # an earlier version may be loaded; failure means it was not
+    path.write_text(content, encoding="utf-8")
+    _check(run, bootstrap)
+    return Change(path, content, (bootstrap,), False)
+
+
+def _uninstall_launchd(run: Runner, env: Mapping[str, str], dry_run: bool) -> Change:
+    path = plist_path(env)
+    if not path.exists():
+        return Change(path, None, (), dry_run, (f"{LAUNCHD_LABEL} is not installed ({path})",))
+    bootout = ("launchctl", "bootout", _gui_domain(), str(path))
+    if not dry_run:
+        run(bootout)  # fails harmlessly when the agent is not loaded
+        path.unlink()
+    return Change(path, None, (bootout,), dry_run)
+
+
+def _status_launchd(run: Runner, env: Mapping[str, str]) -> ServiceStatus:
+    path = plist_path(env)
+    loaded = run(["launchctl", "print", f"{_gui_domain()}/{LAUNCHD_LABEL}"])
+    running = loaded.returncode == 0 and "state = running" in loaded.stdout
+    return ServiceStatus(
+        manager="launchd",
+        path=str(path),
+        installed=path.exists(),
+        active=running,
+        enabled="loaded" if loaded.returncode == 0 else "not loaded",
+        state="running" if running else "not running",
+    )

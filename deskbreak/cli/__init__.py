@@ -1,0 +1,101 @@
+"""The `deskbreak` command line: Typer app, global options and the one error wrapper.
+
+Each command group lives in its own module and registers itself on `app`. Heavy imports
+(APScheduler, plyer, sqlite, rich) happen inside commands so `deskbreak status` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+import typer
+
+from deskbreak import __version__
+from deskbreak.errors import EXIT_INTERNAL, EXIT_USAGE, DeskbreakError
+
+app = typer.Typer(
+    name="deskbreak",
+    help="Half-hourly desk mobility reminders and guided pre-/post-run routines.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"deskbreak {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    config: Path | None = typer.Option(
+        None,
+        "--config",
+        "-c",
+        help="Config file to use (default: $DESKBREAK_CONFIG, then the user config dir).",
+        show_default=False,
+    ),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_show_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """deskbreak: move a little every half hour, warm up before a run, cool down after it."""
+
+
+def _register_commands() -> None:
+    # Imported for their side effect of adding commands to `app`.
+    import importlib
+
+    for name in ("config", "core", "control", "doctor", "moves", "routine", "service", "stats"):
+        try:
+            importlib.import_module(f"deskbreak.cli.commands_{name}")
+        except ModuleNotFoundError as err:  # TEMPORARY while modules land
+            if err.name != f"deskbreak.cli.commands_{name}":
+                raise
+
+
+def _log_internal_error() -> Path | None:
+    from deskbreak.paths import default_paths
+
+    try:
+        log = default_paths().log_file
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as f:
+            f.write(traceback.format_exc())
+        return log
+    except OSError:
+        return None
+
+
+def main() -> None:
+    """Entry point: run the app; turn every failure into a short message and an exit code."""
+    _register_commands()
+    try:
+        code = app(standalone_mode=False)
+    except DeskbreakError as err:
+        typer.echo(f"deskbreak: {err}", err=True)
+        sys.exit(err.exit_code)
+    except click.exceptions.Abort:
+        typer.echo("", err=True)
+        sys.exit(130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(EXIT_USAGE if err.exit_code == 2 else err.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as err:  # noqa: BLE001 - the last line of defence: never show a traceback
+        log = _log_internal_error()
+        where = f"; details in {log}" if log else ""
+        typer.echo(f"deskbreak: internal error: {err}{where}", err=True)
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)

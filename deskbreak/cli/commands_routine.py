@@ -1,0 +1,234 @@
+"""`deskbreak prerun`, `postrun` and `routine NAME`: guided routines in the terminal.
+
+Each command plans the routine (pure, `deskbreak.routine`), then either prints the plan
+(`--list`, `--json`) or runs it (`deskbreak.routine_view`) and records the result in the history.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from deskbreak.cli import app
+from deskbreak.cli.common import config_from, paths_from, print_json, warn
+from deskbreak.errors import EXIT_OK, UsageError
+from deskbreak.moves import Library, load_library
+from deskbreak.routine import RoutinePlan, RoutineResult, duration_text, plan_routine
+
+EXIT_INTERRUPTED = 130
+
+LIST = typer.Option(False, "--list", "-l", help="Print the steps and the total time; no timers.")
+JSON = typer.Option(False, "--json", help="With --list: print the plan as JSON.")
+MINUTES = typer.Option(
+    None,
+    "--minutes",
+    "-m",
+    min=1,
+    max=120,
+    help="Scale holds and reps to fit about this many minutes (within safe bounds).",
+    show_default=False,
+)
+SOUND = typer.Option(False, "--sound", help="Ring the terminal bell when a move starts.")
+VOICE = typer.Option(False, "--voice", help="Speak the cues (spd-say or espeak-ng).")
+NOTIFY = typer.Option(False, "--notify", help="Also show each step as a desktop notification.")
+NO_INPUT = typer.Option(False, "--no-input", help="Read no keys (for scripts); Ctrl-C still stops.")
+
+
+def _library(ctx: typer.Context) -> Library:
+    """The library with the user's own moves and routines, or the bundled one without config.py."""
+    try:
+        config = config_from(ctx)
+    except ModuleNotFoundError as err:
+        if err.name != "deskbreak.config":
+            raise
+        return load_library()
+    library = getattr(config, "library", None)
+    return library if isinstance(library, Library) else load_library()
+
+
+def _print_plan(plan: RoutinePlan) -> None:
+    width = max([len(s.label) for s in plan.steps] + [4])
+    typer.echo(f"{plan.title} ({plan.name}) · {duration_text(plan.total_seconds)}")
+    for i, step in enumerate(plan.steps, start=1):
+        typer.echo(f"  {i:>2}  {step.label:<{width}}  {step.dose}")
+    transitions = sum(s.ready_seconds for s in plan.steps)
+    typer.echo(
+        f"total {duration_text(plan.total_seconds)}, "
+        f"of which {duration_text(transitions)} getting ready and switching sides"
+    )
+    typer.echo(plan.safety)
+
+
+def _list_routines(library: Library, as_json: bool) -> None:
+    plans = [plan_routine(r, library) for r in library.routines.values()]
+    if as_json:
+        print_json(
+            [
+                {
+                    "name": p.name,
+                    "title": p.title,
+                    "description": library.routines[p.name].description,
+                    "total_seconds": p.total_seconds,
+                    "steps": len(p.steps),
+                }
+                for p in plans
+            ]
+        )
+        return
+    width = max([len(p.name) for p in plans] + [4])
+    for p in plans:
+        typer.echo(f"  {p.name:<{width}}  {duration_text(p.total_seconds):>12}  {p.title}")
+
+
+def _record(ctx: typer.Context, result: RoutineResult) -> None:
+    try:
+        from deskbreak.history import History
+    except ModuleNotFoundError as err:
+        if err.name != "deskbreak.history":
+            raise
+        return
+    try:
+        with History(paths_from(ctx).database) as history:
+            history.record_routine(
+                result.name,
+                result.started,
+                result.ended,
+                result.completed,
+                result.steps_done,
+                result.steps_total,
+            )
+    except Exception as err:  # noqa: BLE001 - a run already done must not end in a traceback
+        warn(f"deskbreak: could not record the routine in the history: {err}")
+
+
+def run_routine(
+    ctx: typer.Context,
+    name: str,
+    *,
+    show_list: bool,
+    as_json: bool,
+    minutes: float | None,
+    sound: bool,
+    voice: bool,
+    notify: bool,
+    no_input: bool,
+) -> int:
+    """Plan the routine `name`; print it (--list) or run it and record the result."""
+    if as_json and not show_list:
+        raise UsageError("--json goes with --list (e.g. deskbreak postrun --list --json)")
+    library = _library(ctx)
+    plan = plan_routine(library.routine(name), library, minutes)
+    if plan.note:
+        warn(f"deskbreak: {plan.note}")
+    if show_list:
+        if as_json:
+            print_json(plan.as_json())
+        else:
+            _print_plan(plan)
+        return EXIT_OK
+
+    from deskbreak.routine_sound import choose_cues
+    from deskbreak.routine_view import run_plan, time_scale
+
+    time_scale()  # a bad DESKBREAK_TIME_SCALE is a usage error before the screen changes
+    cues, notes = choose_cues(sound=sound, voice=voice, notify=notify, out=sys.stdout)
+    for note in notes:
+        warn(f"deskbreak: {note}")
+    outcome = run_plan(plan, cues=cues, read_keys=not no_input)
+    _record(ctx, outcome.result)
+    return EXIT_INTERRUPTED if outcome.interrupted else EXIT_OK
+
+
+@app.command("prerun")
+def prerun_command(
+    ctx: typer.Context,
+    show_list: bool = LIST,
+    as_json: bool = JSON,
+    minutes: int | None = MINUTES,
+    sound: bool = SOUND,
+    voice: bool = VOICE,
+    notify: bool = NOTIFY,
+    no_input: bool = NO_INPUT,
+) -> int:
+    """Guided dynamic warm-up before a run (about 5-8 minutes, no equipment).
+
+    Keys: space pause/resume, n next, b back, q quit. Example: deskbreak prerun --minutes 6
+    """
+    return run_routine(
+        ctx,
+        "prerun",
+        show_list=show_list,
+        as_json=as_json,
+        minutes=minutes,
+        sound=sound,
+        voice=voice,
+        notify=notify,
+        no_input=no_input,
+    )
+
+
+@app.command("postrun")
+def postrun_command(
+    ctx: typer.Context,
+    show_list: bool = LIST,
+    as_json: bool = JSON,
+    minutes: int | None = MINUTES,
+    sound: bool = SOUND,
+    voice: bool = VOICE,
+    notify: bool = NOTIFY,
+    no_input: bool = NO_INPUT,
+) -> int:
+    """Guided static cool-down after a run (about 8-12 minutes, on the floor).
+
+    Keys: space pause/resume, n next, b back, q quit. Example: deskbreak postrun --voice
+    """
+    return run_routine(
+        ctx,
+        "postrun",
+        show_list=show_list,
+        as_json=as_json,
+        minutes=minutes,
+        sound=sound,
+        voice=voice,
+        notify=notify,
+        no_input=no_input,
+    )
+
+
+@app.command("routine")
+def routine_command(
+    ctx: typer.Context,
+    name: str | None = typer.Argument(
+        None, help="The routine to run (see --list).", show_default=False
+    ),
+    show_list: bool = typer.Option(
+        False, "--list", "-l", help="Without NAME: the routines there are. With NAME: its steps."
+    ),
+    as_json: bool = JSON,
+    minutes: int | None = MINUTES,
+    sound: bool = SOUND,
+    voice: bool = VOICE,
+    notify: bool = NOTIFY,
+    no_input: bool = NO_INPUT,
+) -> int:
+    """Run any routine by name, bundled or your own from the config.
+
+    Examples: deskbreak routine --list · deskbreak routine upper-back
+    """
+    if name is None:
+        if not show_list:
+            raise UsageError("name a routine to run, or list them: deskbreak routine --list")
+        _list_routines(_library(ctx), as_json)
+        return EXIT_OK
+    return run_routine(
+        ctx,
+        name,
+        show_list=show_list,
+        as_json=as_json,
+        minutes=minutes,
+        sound=sound,
+        voice=voice,
+        notify=notify,
+        no_input=no_input,
+    )

@@ -1,0 +1,125 @@
+"""`deskbreak service ...`: run the daemon at login as a systemd user service (launchd on macOS)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+
+import typer
+
+from deskbreak import autostart
+from deskbreak.cli import app
+from deskbreak.cli.common import print_json, warn
+from deskbreak.errors import EXIT_OK, EXIT_STATE, DeskbreakError
+
+service_app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(
+    service_app,
+    name="service",
+    help="Run deskbreak at login as a systemd user service: install, uninstall, status, logs.",
+)
+
+
+def _exit(code: int) -> None:
+    # Return codes reach main() through typer.Exit in both standalone and embedded mode.
+    if code != EXIT_OK:
+        raise typer.Exit(code)
+
+
+def _render_change(change: autostart.Change, action: str) -> None:
+    for note in change.notes:
+        warn(f"note: {note}")
+    if change.dry_run:
+        if change.content is not None:
+            typer.echo(f"# dry run: would write {change.path}:")
+            typer.echo(change.content.rstrip("\n"))
+        elif change.commands:
+            typer.echo(f"# dry run: would remove {change.path}")
+        if change.commands:
+            typer.echo("# would run:")
+        for command in change.commands:
+            typer.echo(shlex.join(command))
+        return
+    if change.content is not None:
+        typer.echo(f"Wrote {change.path}")
+    elif change.commands:
+        typer.echo(f"Removed {change.path}")
+    for command in change.commands:
+        typer.echo(f"Ran: {shlex.join(command)}")
+    if change.commands:
+        typer.echo(action)
+
+
+@service_app.command("install")
+def install_command(
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the unit and the commands; write and run nothing."
+    ),
+) -> None:
+    """Install, enable and start the user service. Example: deskbreak service install --dry-run"""
+    change = autostart.install(run=autostart.run_command, env=os.environ, dry_run=dry_run)
+    done = "deskbreak now starts with your desktop session; see `deskbreak service status`."
+    _render_change(change, done)
+
+
+@service_app.command("uninstall")
+def uninstall_command(
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print what would be removed; change nothing."
+    ),
+) -> None:
+    """Stop, disable and remove the user service. Example: deskbreak service uninstall"""
+    change = autostart.uninstall(run=autostart.run_command, env=os.environ, dry_run=dry_run)
+    _render_change(change, "deskbreak no longer starts at login.")
+
+
+@service_app.command("status")
+def status_command(
+    as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
+) -> None:
+    """Show whether the service is installed and running. Example: deskbreak service status
+
+    Exits with 1 when the service is not running.
+    """
+    st = autostart.status(run=autostart.run_command, env=os.environ)
+    if as_json:
+        print_json(dataclasses.asdict(st))
+    else:
+        typer.echo(f"{st.manager}: {st.path} ({'installed' if st.installed else 'not installed'})")
+        typer.echo(f"enabled: {st.enabled}")
+        line = f"state: {st.state}"
+        if st.main_pid:
+            line += f", pid {st.main_pid}"
+        if st.since:
+            line += f", since {st.since}"
+        if st.restarts:
+            line += f", restarted {st.restarts} times"
+        typer.echo(line)
+    _exit(EXIT_OK if st.active else EXIT_STATE)
+
+
+@service_app.command("logs")
+def logs_command(
+    follow: bool = typer.Option(False, "--follow", "-f", help="Keep printing new lines."),
+    lines: int | None = typer.Option(
+        None, "--lines", "-n", min=0, help="Show only the last N lines.", show_default=False
+    ),
+) -> None:
+    """Show the service's log from the journal. Example: deskbreak service logs -f -n 50"""
+    command = autostart.logs_command(follow, lines, os.environ)
+    if shutil.which(command[0]) is None:
+        raise DeskbreakError(f"`{command[0]}` is not installed, so the service log cannot be read.")
+    try:
+        code = subprocess.run(command, check=False).returncode
+    except KeyboardInterrupt:  # Ctrl-C ends --follow; that is not an error
+        code = EXIT_OK
+    sys.stdout.flush()
+    _exit(code)

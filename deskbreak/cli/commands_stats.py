@@ -1,0 +1,263 @@
+"""`deskbreak stats` and `deskbreak history`: what the history database says, per local day.
+
+The commands compute a result (`Stats`, a list of `Event`s) and hand it to one renderer:
+text (a rich table with a bar chart), JSON or CSV. SQLite and rich are imported inside the
+commands so other commands start without them.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from deskbreak.cli import app
+from deskbreak.cli.common import config_from, paths_from, print_json
+from deskbreak.errors import EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from deskbreak.history import Event
+    from deskbreak.stats import Stats
+
+NO_HISTORY = "no history yet — start the daemon with `deskbreak start`"
+CHART_WIDTH = 24
+CSV_COLUMNS = ("date", "sent", "done", "snoozed", "skipped", "ignored", "routines")
+# glyph and colour per answer; distinct glyphs keep the chart readable without colour
+BAR_PARTS = (
+    ("done", "█", "green"),
+    ("snoozed", "▒", "yellow"),
+    ("skipped", "░", "red"),
+    ("ignored", "·", "bright_black"),
+)
+
+
+def _timezone(ctx: typer.Context) -> tzinfo:
+    """The zone whose local days the stats are cut by: the configured schedule's."""
+    return config_from(ctx).schedule.timezone
+
+
+def day_range(today: date, days: int | None, week: bool, month: bool) -> tuple[date, date]:
+    """The first and last local day asked for: the last `days` days (default 7), or this
+    ISO week / calendar month up to today."""
+    if sum((days is not None, week, month)) > 1:
+        raise UsageError("choose one of --days, --week and --month")
+    if week:
+        return today - timedelta(days=today.weekday()), today
+    if month:
+        return today.replace(day=1), today
+    count = 7 if days is None else days
+    if count < 1:
+        raise UsageError(f"--days must be at least 1, got {count}")
+    return today - timedelta(days=count - 1), today
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def stats_to_json(stats: Stats, tz: tzinfo) -> dict[str, Any]:
+    """The `stats --json` document."""
+    return {
+        "timezone": str(tz),
+        "start": stats.start_day.isoformat(),
+        "end": stats.end_day.isoformat(),
+        "today": stats.today.isoformat(),
+        "days": [
+            {
+                "date": day.day.isoformat(),
+                "sent": day.sent,
+                "done": day.done,
+                "snoozed": day.snoozed,
+                "skipped": day.skipped,
+                "ignored": day.ignored,
+                "routines": day.routines,
+                "routines_completed": day.routines_completed,
+            }
+            for day in stats.days
+        ],
+        "totals": dataclasses.asdict(stats.totals),
+        "done_by_area": dict(stats.done_by_area),
+        "routines": dict(stats.routines_by_name),
+        "streak_days": stats.streak_days,
+    }
+
+
+def stats_to_csv(stats: Stats) -> str:
+    """One row per local day, with a header row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for day in stats.days:
+        row = (day.day, day.sent, day.done, day.snoozed, day.skipped, day.ignored, day.routines)
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def bar(counts: dict[str, int], scale: int, width: int = CHART_WIDTH) -> Text:
+    """One day's answers as a stacked bar; `scale` reminders fill `width` cells."""
+    from rich.text import Text
+
+    text = Text()
+    total = drawn = 0
+    for answer, glyph, colour in BAR_PARTS:
+        total += counts[answer]
+        # cumulative rounding: the parts always add up to the rounded whole
+        cells = (
+            round(total * width / max(scale, width)) - drawn if scale > width else counts[answer]
+        )
+        text.append(glyph * cells, style=colour)
+        drawn += cells
+    return text
+
+
+def render_stats(stats: Stats, tz: tzinfo) -> None:
+    """Print the stats as tables with a bar chart."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table(
+        title=f"Breaks {stats.start_day} to {stats.end_day} ({tz})",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+    )
+    table.add_column("day")
+    for name in ("sent", "done", "snoozed", "skipped", "ignored", "routines"):
+        table.add_column(name, justify="right")
+    table.add_column("")
+    scale = max((day.sent for day in stats.days), default=0)
+    for day in stats.days:
+        counts = dataclasses.asdict(day)
+        table.add_row(
+            f"{day.day:%a %m-%d}",
+            *(str(counts[name]) for name in CSV_COLUMNS[1:]),
+            bar(counts, scale),
+        )
+    console.print(table)
+    console.print(
+        "  ".join(f"[{colour}]{glyph}[/] {answer}" for answer, glyph, colour in BAR_PARTS),
+        style="dim",
+    )
+    totals = stats.totals
+    share = f" ({totals.done * 100 // totals.sent}%)" if totals.sent else ""
+    console.print(f"\n{totals.done} of {totals.sent} breaks done{share}")
+    console.print(f"Streak: {stats.streak_days} day{'s' if stats.streak_days != 1 else ''}")
+    if stats.done_by_area:
+        areas = Table(title="Moves done by area", title_justify="left", box=None, pad_edge=False)
+        areas.add_column("area")
+        areas.add_column("done", justify="right")
+        areas.add_column("")
+        most = stats.done_by_area[0][1]
+        for area, count in stats.done_by_area:
+            cells = max(1, round(count * CHART_WIDTH / most))
+            areas.add_row(area, str(count), f"[green]{'█' * cells}[/]")
+        console.print()
+        console.print(areas)
+    runs = ", ".join(f"{name} {count}" for name, count in stats.routines_by_name)
+    console.print(f"\nRoutines: {runs or 'none'}")
+
+
+def event_to_json(event: Event, tz: tzinfo) -> dict[str, Any]:
+    """One event for `history --json`; times in ISO 8601 with the local offset."""
+    return {
+        key: value.astimezone(tz).isoformat() if isinstance(value, datetime) else value
+        for key, value in dataclasses.asdict(event).items()
+    }
+
+
+def event_line(event: Event, tz: tzinfo) -> str:
+    """One event as a line of text."""
+    when = f"{event.at.astimezone(tz):%Y-%m-%d %H:%M}"
+    if event.kind == "reminder":
+        answer = event.answer or "no answer"
+        if event.answered_at is not None:
+            answer += f" at {event.answered_at.astimezone(tz):%H:%M}"
+        return f"{when}  reminder  {event.detail} ({event.area}) via {event.backend}: {answer}"
+    if event.kind == "routine":
+        outcome = "finished" if event.completed else "quit"
+        steps = f"{event.steps_done}/{event.steps_total} steps"
+        return f"{when}  routine   {event.detail}: {outcome}, {steps}"
+    return f"{when}  {event.kind:<8}  {event.detail or ''}".rstrip()
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+@app.command("stats")
+def stats_command(
+    ctx: typer.Context,
+    days: int | None = typer.Option(
+        None,
+        "--days",
+        "-d",
+        help="The last N days, today included (default 7).",
+        show_default=False,
+    ),
+    week: bool = typer.Option(False, "--week", help="This ISO week, Monday to today."),
+    month: bool = typer.Option(False, "--month", help="This calendar month, the 1st to today."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a chart."),
+    as_csv: bool = typer.Option(False, "--csv", help="Print one CSV row per day."),
+) -> int:
+    """Breaks taken per day, moves done by body area and your streak, as a chart.
+
+    Example: deskbreak stats --month
+    """
+    if as_json and as_csv:
+        raise UsageError("choose one of --json and --csv")
+    tz = _timezone(ctx)
+    today = datetime.now(tz).date()
+    start_day, end_day = day_range(today, days, week, month)
+    database = paths_from(ctx).database
+
+    from deskbreak.stats import compute_stats, empty_stats
+
+    if database.exists():
+        from deskbreak.history import History
+
+        with History(database) as history:
+            stats = compute_stats(history, tz, start_day, end_day, today)
+    else:
+        stats = empty_stats(start_day, end_day, today)
+    if as_json:
+        print_json(stats_to_json(stats, tz))
+    elif as_csv:
+        typer.echo(stats_to_csv(stats), nl=False)
+    elif not database.exists():
+        typer.echo(NO_HISTORY)
+    else:
+        render_stats(stats, tz)
+    return EXIT_OK
+
+
+@app.command("history")
+def history_command(
+    ctx: typer.Context,
+    limit: int = typer.Option(50, "--limit", "-n", min=1, help="How many events to list."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+) -> int:
+    """Recent reminders and answers, routines, pauses and daemon starts, newest first.
+
+    Example: deskbreak history --limit 20
+    """
+    tz = _timezone(ctx)
+    database = paths_from(ctx).database
+    events: list[Event] = []
+    if database.exists():
+        from deskbreak.history import History
+
+        with History(database) as history:
+            events = history.recent_events(limit)
+    if as_json:
+        print_json({"events": [event_to_json(event, tz) for event in events]})
+    elif not database.exists():
+        typer.echo(NO_HISTORY)
+    else:
+        for event in events:
+            typer.echo(event_line(event, tz))
+    return EXIT_OK

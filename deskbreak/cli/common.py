@@ -1,0 +1,37 @@
+"""What every command shares: the paths and config chosen by the global options, and output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from deskbreak.paths import Paths, default_paths
+
+if TYPE_CHECKING:
+    from deskbreak.config import Config
+
+
+def paths_from(ctx: typer.Context) -> Paths:
+    """The Paths for this invocation (honours `--config` and `DESKBREAK_CONFIG`)."""
+    root = ctx.find_root()
+    override = root.params.get("config") if root.params else None
+    return default_paths(override)
+
+
+def config_from(ctx: typer.Context) -> Config:
+    """Load and validate the config for this invocation; raises ConfigError on a bad file."""
+    from deskbreak.config import load_config
+
+    return load_config(paths_from(ctx).config_file)
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def warn(message: str) -> None:
+    typer.echo(message, err=True)

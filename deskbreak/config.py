@@ -1,0 +1,375 @@
+"""TOML config → validated, frozen `Config`, or a `ConfigError` a person can act on.
+
+Loading never writes anything and never falls back silently: a missing file means defaults,
+a broken file is an error naming the file, the line (where we can find it), the key, the bad
+value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import itertools
+import os
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from deskbreak.errors import ConfigError
+from deskbreak.moves import Library, extend_library, load_library
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+BACKENDS = ("auto", "notify-send", "plyer", "console")
+ALIGNS = ("clock", "start")
+MAX_INTERVAL_MINUTES = 240
+
+Align = Literal["clock", "start"]
+
+
+@dataclass(frozen=True)
+class Window:
+    """A work window on one day, in minutes after local midnight (end may be 1440 = 24:00)."""
+
+    start_minute: int
+    end_minute: int
+
+    def __str__(self) -> str:
+        return f"{_hhmm(self.start_minute)}-{_hhmm(self.end_minute)}"
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    interval: timedelta = timedelta(minutes=30)
+    # weekday (0 = Monday) → that day's windows; a day that is absent is not a working day
+    windows: Mapping[int, tuple[Window, ...]] = field(
+        default_factory=lambda: {d: (Window(9 * 60, 17 * 60 + 30),) for d in range(5)}
+    )
+    timezone: ZoneInfo = field(default_factory=lambda: system_timezone())
+    align: Align = "clock"
+    snooze: timedelta = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class NotificationConfig:
+    backend: str = "auto"
+    timeout_seconds: int = 20
+    buttons: bool = True
+
+
+@dataclass(frozen=True)
+class MovesConfig:
+    areas: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    notifications: NotificationConfig = field(default_factory=NotificationConfig)
+    moves: MovesConfig = field(default_factory=MovesConfig)
+    library: Library = field(default_factory=load_library)
+    source: Path | None = None
+
+
+def system_timezone() -> ZoneInfo:
+    """The system's zone: $TZ, then /etc/localtime's link target, then /etc/timezone, then UTC."""
+    candidates: list[str] = []
+    tz_env = os.environ.get("TZ", "").lstrip(":")
+    if tz_env:
+        candidates.append(tz_env)
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        target = str(localtime.resolve())
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    for name in candidates:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return ZoneInfo("UTC")
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate `path`; a missing file gives the defaults."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config(source=None)
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read the config file: {err.strerror}") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(_syntax_message(path, err)) from None
+    return _Validator(text, path).config(raw)
+
+
+def _syntax_message(path: Path, err: tomllib.TOMLDecodeError) -> str:
+    message = str(err)
+    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if match:
+        reason = message[: match.start()].strip()
+        return f"{path}:{match.group(1)}: invalid TOML: {reason} (column {match.group(2)})"
+    return f"{path}: invalid TOML: {message}"
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+_WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class _Validator:
+    """Turns the parsed TOML into a Config; each error names where it was found."""
+
+    SECTIONS: Mapping[str, tuple[str, ...]] = {
+        "schedule": ("interval", "hours", "days", "timezone", "align", "snooze", "hours_by_day"),
+        "notifications": ("backend", "timeout", "buttons"),
+        "moves": ("areas", "exclude", "custom"),
+        "routines": (),
+    }
+
+    def __init__(self, text: str, path: Path) -> None:
+        self.lines = text.splitlines()
+        self.path = path
+
+    # -- error helpers -------------------------------------------------------------------
+
+    def _line_of(self, section: str, key: str | None) -> int | None:
+        """Best-effort line number of `key` in `[section]` (tomllib does not keep positions)."""
+        header = re.compile(r"^\s*\[\s*" + re.escape(section) + r"\s*\]")
+        in_section = False
+        for number, line in enumerate(self.lines, start=1):
+            if line.lstrip().startswith("["):
+                in_section = bool(header.match(line))
+                if in_section and key is None:
+                    return number
+                continue
+            if in_section and key and re.match(r"^\s*" + re.escape(key) + r"\s*=", line):
+                return number
+        return None
+
+    def fail(self, section: str, key: str | None, message: str) -> ConfigError:
+        line = self._line_of(section, key)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return ConfigError(f"{where}: [{section}] {message}")
+
+    def _check_keys(self, section: str, table: Mapping[str, Any], allowed: Sequence[str]) -> None:
+        for key in table:
+            if key not in allowed:
+                near = difflib.get_close_matches(key, allowed, n=1)
+                hint = f' (did you mean "{near[0]}"?)' if near else ""
+                allowed_text = ", ".join(allowed)
+                raise self.fail(
+                    section, key, f'unknown key "{key}"{hint}; allowed keys: {allowed_text}'
+                )
+
+    # -- sections ------------------------------------------------------------------------
+
+    def config(self, raw: Mapping[str, Any]) -> Config:
+        for name, value in raw.items():
+            if name not in self.SECTIONS:
+                near = difflib.get_close_matches(name, list(self.SECTIONS), n=1)
+                hint = f' (did you mean "[{near[0]}]"?)' if near else ""
+                sections = ", ".join(f"[{s}]" for s in self.SECTIONS)
+                raise ConfigError(
+                    f'{self.path}: unknown section "[{name}]"{hint}; allowed: {sections}'
+                )
+            if not isinstance(value, dict):
+                raise ConfigError(f"{self.path}: {name} must be a [{name}] table")
+        moves_table = raw.get("moves", {})
+        library = extend_library(
+            load_library(),
+            moves_table.get("custom", {}),
+            raw.get("routines", {}),
+            where=str(self.path),
+        )
+        return Config(
+            schedule=self.schedule(raw.get("schedule", {})),
+            notifications=self.notifications(raw.get("notifications", {})),
+            moves=self.moves(moves_table, library),
+            library=library,
+            source=self.path,
+        )
+
+    def _minutes(self, key: str, value: Any, low: int, high: int) -> timedelta:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(
+                "schedule",
+                key,
+                f"{key} must be a whole number of minutes from {low} to {high}, got {value!r}",
+            )
+        return timedelta(minutes=value)
+
+    def schedule(self, table: Mapping[str, Any]) -> ScheduleConfig:
+        self._check_keys("schedule", table, self.SECTIONS["schedule"])
+        interval = self._minutes("interval", table.get("interval", 30), 1, MAX_INTERVAL_MINUTES)
+        snooze = self._minutes("snooze", table.get("snooze", 10), 1, MAX_INTERVAL_MINUTES)
+        hours = self._windows("hours", table.get("hours", ["09:00-17:30"]))
+        days = self._days(table.get("days", list(DAY_NAMES[:5])))
+        windows = {day: hours for day in days}
+        by_day = table.get("hours_by_day", {})
+        if not isinstance(by_day, dict):
+            raise self.fail("schedule", "hours_by_day", "hours_by_day must be a table of days")
+        for day_name, day_hours in by_day.items():
+            if day_name not in DAY_NAMES:
+                raise self.fail(
+                    "schedule.hours_by_day",
+                    day_name,
+                    f'unknown day "{day_name}"; use one of {", ".join(DAY_NAMES)}',
+                )
+            day = DAY_NAMES.index(day_name)
+            day_windows = self._windows(day_name, day_hours, section="schedule.hours_by_day")
+            if day_windows:
+                windows[day] = day_windows
+            else:
+                windows.pop(day, None)
+        align = table.get("align", "clock")
+        if align not in ALIGNS:
+            raise self.fail("schedule", "align", f'align must be "clock" or "start", got {align!r}')
+        tz_name = table.get("timezone", "")
+        timezone = self._zone(tz_name) if tz_name else system_timezone()
+        return ScheduleConfig(
+            interval=interval,
+            windows=dict(sorted(windows.items())),
+            timezone=timezone,
+            align=align,
+            snooze=snooze,
+        )
+
+    def _zone(self, name: Any) -> ZoneInfo:
+        try:
+            if not isinstance(name, str):
+                raise ValueError
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail(
+                "schedule",
+                "timezone",
+                f"unknown timezone {name!r}; use an IANA name such as "
+                '"Europe/Berlin" or "America/New_York", or "" for the system zone',
+            ) from None
+
+    def _days(self, value: Any) -> list[int]:
+        if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
+            raise self.fail(
+                "schedule", "days", f'days must be a list like ["mon", "tue"], got {value!r}'
+            )
+        days: list[int] = []
+        for name in value:
+            key = name.strip().lower()[:3]
+            if name.strip().lower() not in (key, _FULL_DAY_NAMES.get(key)) or key not in DAY_NAMES:
+                raise self.fail(
+                    "schedule", "days", f'unknown day "{name}"; use {", ".join(DAY_NAMES)}'
+                )
+            days.append(DAY_NAMES.index(key))
+        return sorted(set(days))
+
+    def _windows(self, key: str, value: Any, section: str = "schedule") -> tuple[Window, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise self.fail(
+                section, key, f'{key} must be a list like ["09:00-12:30"], got {value!r}'
+            )
+        windows: list[Window] = []
+        for item in value:
+            window = self._window(key, item, section)
+            windows.append(window)
+        windows.sort(key=lambda w: w.start_minute)
+        for before, after in itertools.pairwise(windows):
+            if after.start_minute < before.end_minute:
+                raise self.fail(section, key, f"work windows {before} and {after} overlap")
+        return tuple(windows)
+
+    def _window(self, key: str, item: Any, section: str) -> Window:
+        bad = self.fail(
+            section,
+            key,
+            f'{item!r} is not a work window; write "HH:MM-HH:MM" in 24-hour time, '
+            'start before end, e.g. "09:00-12:30"',
+        )
+        match = _WINDOW.match(item) if isinstance(item, str) else None
+        if not match:
+            raise bad
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2 != 0):
+            raise bad
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+        if start >= end:
+            raise bad
+        return Window(start, end)
+
+    def notifications(self, table: Mapping[str, Any]) -> NotificationConfig:
+        self._check_keys("notifications", table, self.SECTIONS["notifications"])
+        backend = table.get("backend", "auto")
+        if backend not in BACKENDS:
+            raise self.fail(
+                "notifications",
+                "backend",
+                f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}",
+            )
+        timeout = table.get("timeout", 20)
+        if isinstance(timeout, bool) or not isinstance(timeout, int) or not 0 <= timeout <= 3600:
+            raise self.fail(
+                "notifications",
+                "timeout",
+                f"timeout must be whole seconds from 0 (until dismissed) to 3600, got {timeout!r}",
+            )
+        buttons = table.get("buttons", True)
+        if not isinstance(buttons, bool):
+            raise self.fail(
+                "notifications", "buttons", f"buttons must be true or false, got {buttons!r}"
+            )
+        return NotificationConfig(backend=backend, timeout_seconds=timeout, buttons=buttons)
+
+    def moves(self, table: Mapping[str, Any], library: Library) -> MovesConfig:
+        self._check_keys("moves", table, self.SECTIONS["moves"])
+        areas = self._names(
+            "areas", table.get("areas", []), sorted({m.area for m in library.desk_moves()})
+        )
+        exclude = self._names(
+            "exclude", table.get("exclude", []), [m.id for m in library.desk_moves()]
+        )
+        if not library.desk_moves(areas, exclude):
+            raise self.fail("moves", "exclude", "no desk moves are left after areas and exclude")
+        return MovesConfig(areas=tuple(areas), exclude=tuple(exclude))
+
+    def _names(self, key: str, value: Any, allowed: Sequence[str]) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail("moves", key, f"{key} must be a list of strings, got {value!r}")
+        for name in value:
+            if name not in allowed:
+                near = difflib.get_close_matches(name, allowed, n=1)
+                hint = f' (did you mean "{near[0]}"?)' if near else ""
+                raise self.fail(
+                    "moves",
+                    key,
+                    f'unknown {"area" if key == "areas" else "move"} "{name}"{hint}; '
+                    "see `deskbreak moves` for the list",
+                )
+        return list(value)
+
+
+_FULL_DAY_NAMES = {
+    "mon": "monday",
+    "tue": "tuesday",
+    "wed": "wednesday",
+    "thu": "thursday",
+    "fri": "friday",
+    "sat": "saturday",
+    "sun": "sunday",
+}

@@ -1,0 +1,306 @@
+"""The daemon's control socket: one JSON object per line each way, over a Unix socket.
+
+The daemon calls `serve()` with a handler; the CLI calls `ask()`. The socket lives in the
+user's runtime dir (dir 0700, socket 0600), so only its owner can reach it.
+
+A request is a JSON object such as `{"cmd": "status"}`; the reply is a JSON object with
+`"ok": true` and the command's fields, or `{"ok": false, "error": "..."}`. A client may send
+several requests on one connection; each line in gets one line out.
+
+`ask()` uses a plain blocking socket and this module imports asyncio only inside the server
+functions, so a CLI command that talks to the daemon starts fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import socket
+import stat
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from deskbreak.errors import AlreadyRunningError, DeskbreakError, NotRunningError
+
+if TYPE_CHECKING:
+    import asyncio
+
+Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+"""Answers one request. Returns the reply (`"ok": true` is added when missing); a
+`DeskbreakError` becomes `{"ok": false, "error": str(err)}`; any other exception becomes an
+internal-error reply and a traceback in the log."""
+
+MAX_REQUEST_BYTES = 64 * 1024
+MAX_REPLY_BYTES = 1024 * 1024
+READ_TIMEOUT_SECONDS = 10.0
+NOT_RUNNING_HINT = "start it with `deskbreak start` (or `deskbreak service install`)"
+NOT_RUNNING = f"deskbreak is not running; {NOT_RUNNING_HINT}"
+
+log = logging.getLogger("deskbreak.control")
+
+
+# --- server -----------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class ControlServer:
+    """A started control server. `await close()` stops it and removes its socket file."""
+
+    path: Path
+    _server: asyncio.Server
+    _identity: tuple[int, int]
+    _connections: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def close(self) -> None:
+        import asyncio
+
+        self._server.close()
+        for task in list(self._connections):
+            task.cancel()
+        if self._connections:
+            await asyncio.gather(*self._connections, return_exceptions=True)
+        await self._server.wait_closed()
+        # Only remove the file we bound: a newer daemon may have replaced it meanwhile.
+        with contextlib.suppress(FileNotFoundError):
+            st = self.path.lstat()
+            if (st.st_dev, st.st_ino) == self._identity:
+                self.path.unlink()
+
+    async def __aenter__(self) -> ControlServer:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+async def serve(
+    path: Path, handler: Handler, *, read_timeout: float = READ_TIMEOUT_SECONDS
+) -> ControlServer:
+    """Listen on the Unix socket `path` and answer each request line with `handler`.
+
+    Raises AlreadyRunningError if another process answers on `path`, and DeskbreakError if the
+    runtime dir or the socket cannot be set up safely.
+    """
+    import asyncio
+
+    _prepare_runtime_dir(path.parent)
+    _remove_stale_socket(path)
+    sock = _bind(path)
+    connections: set[asyncio.Task[None]] = set()
+
+    async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None  # always set inside a task the server started
+        connections.add(task)
+        try:
+            if not server.is_serving():
+                # Accepted just before close() but started after it: close() could not see it.
+                writer.close()
+                return
+            await _serve_connection(reader, writer, handler, read_timeout)
+        finally:
+            connections.discard(task)
+
+    try:
+        # The limit bounds what one unanswered line can buffer (plus the newline).
+        server = await asyncio.start_unix_server(on_connect, sock=sock, limit=MAX_REQUEST_BYTES + 1)
+    except BaseException:
+        sock.close()
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+    st = path.lstat()
+    return ControlServer(path, server, (st.st_dev, st.st_ino), connections)
+
+
+def _prepare_runtime_dir(directory: Path) -> None:
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = directory.lstat()
+    except OSError as err:
+        raise DeskbreakError(f"cannot create the runtime dir {directory}: {err.strerror}") from err
+    if not stat.S_ISDIR(st.st_mode):
+        raise DeskbreakError(f"{directory} should be a directory for deskbreak's socket")
+    if st.st_uid != os.getuid():
+        # On the /tmp fallback someone else could have made the folder first.
+        raise DeskbreakError(f"{directory} belongs to another user; remove it and try again")
+    if stat.S_IMODE(st.st_mode) != 0o700:
+        directory.chmod(0o700)
+
+
+def _remove_stale_socket(path: Path) -> None:
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return
+    if not stat.S_ISSOCK(st.st_mode):
+        raise DeskbreakError(f"{path} exists and is not a socket; remove it and start again")
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    probe.settimeout(1.0)
+    try:
+        probe.connect(str(path))
+    except (ConnectionRefusedError, FileNotFoundError):
+        # Left behind by a daemon that crashed: nobody listens, so it is safe to replace.
+        log.info("replacing stale control socket %s", path)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return
+    except OSError as err:
+        raise DeskbreakError(f"cannot check the control socket {path}: {err}") from err
+    finally:
+        probe.close()
+    raise AlreadyRunningError(f"deskbreak is already running (it answers on {path})")
+
+
+def _bind(path: Path) -> socket.socket:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # The socket is born 0600, and chmod again in case the platform ignores umask for it;
+    # the 0700 dir already keeps others out in the moment between.
+    old_umask = os.umask(0o177)
+    try:
+        sock.bind(str(path))
+    except OSError as err:
+        sock.close()
+        raise DeskbreakError(f"cannot listen on {path}: {err.strerror or err}") from err
+    finally:
+        os.umask(old_umask)
+    try:
+        path.chmod(0o600)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        path.unlink()
+        raise
+    return sock
+
+
+async def _serve_connection(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    handler: Handler,
+    read_timeout: float,
+) -> None:
+    import asyncio
+
+    try:
+        while True:
+            try:
+                line = await asyncio.wait_for(reader.readuntil(b"\n"), read_timeout)
+            except TimeoutError:
+                return  # a silent client only holds its own task; let it go
+            except asyncio.IncompleteReadError as err:
+                if err.partial.strip():
+                    await _send(writer, _error("incomplete request: a line must end with \\n"))
+                return
+            except asyncio.LimitOverrunError:
+                # The rest of the line is still unread; answer once and close rather than
+                # read on to find where it ends.
+                await _send(writer, _error(f"request too long (limit {MAX_REQUEST_BYTES} bytes)"))
+                return
+            await _send(writer, await _answer(line, handler))
+    except OSError:
+        pass  # the client went away (reset, broken pipe); nothing to tell it
+    finally:
+        writer.close()
+        with contextlib.suppress(Exception):
+            await writer.wait_closed()
+
+
+async def _answer(line: bytes, handler: Handler) -> dict[str, Any]:
+    try:
+        request = json.loads(line)
+    except (ValueError, RecursionError):
+        return _error(
+            'malformed request: expected one JSON object per line, e.g. {"cmd": "status"}'
+        )
+    if not isinstance(request, dict):
+        return _error('malformed request: expected a JSON object, e.g. {"cmd": "status"}')
+    try:
+        reply = await handler(request)
+        if not isinstance(reply, dict):
+            raise TypeError(f"handler returned {type(reply).__name__}, not a dict")
+        reply = {"ok": True, **reply}
+        json.dumps(reply)  # fail here, inside the guard, if the reply cannot be sent
+    except DeskbreakError as err:
+        return _error(str(err))
+    except Exception:
+        log.exception("control request %.200r failed", request)
+        return _error("internal error in the deskbreak daemon; see its log for details")
+    return reply
+
+
+async def _send(writer: asyncio.StreamWriter, reply: dict[str, Any]) -> None:
+    writer.write(_encode(reply))
+    await writer.drain()
+
+
+def _error(message: str) -> dict[str, Any]:
+    return {"ok": False, "error": message}
+
+
+def _encode(message: dict[str, Any]) -> bytes:
+    return (json.dumps(message, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+# --- client -----------------------------------------------------------------------------------
+
+
+def ask(path: Path, request: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
+    """Send one request to the daemon at `path` and return its reply (`"ok"` is true).
+
+    Raises NotRunningError when nothing listens, DeskbreakError with the daemon's message on
+    an error reply, and DeskbreakError naming the timeout when no answer comes in time.
+    """
+    too_slow = f"deskbreak did not answer within {timeout:g} s (socket {path})"
+    deadline = time.monotonic() + timeout
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        try:
+            sock.connect(str(path))
+        except (FileNotFoundError, ConnectionRefusedError):
+            raise NotRunningError(NOT_RUNNING) from None
+        except TimeoutError:
+            raise DeskbreakError(too_slow) from None
+        except PermissionError:
+            raise DeskbreakError(
+                f"permission denied on {path}; is deskbreak running as another user?"
+            ) from None
+        except OSError as err:
+            raise DeskbreakError(f"cannot reach deskbreak at {path}: {err}") from err
+        try:
+            sock.sendall(_encode(request))
+            raw = _read_line(sock, deadline)
+        except TimeoutError:
+            raise DeskbreakError(too_slow) from None
+        except OSError as err:
+            raise DeskbreakError(f"lost the connection to deskbreak: {err}") from err
+    try:
+        reply = json.loads(raw)
+    except ValueError:
+        reply = None
+    if not isinstance(reply, dict):
+        raise DeskbreakError(f"deskbreak sent a reply that is not a JSON object: {raw[:200]!r}")
+    if reply.get("ok") is not True:
+        raise DeskbreakError(str(reply.get("error") or "deskbreak refused the request"))
+    return reply
+
+
+def _read_line(sock: socket.socket, deadline: float) -> bytes:
+    buffer = bytearray()
+    while b"\n" not in buffer:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        sock.settimeout(remaining)
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise DeskbreakError("deskbreak closed the connection without answering; see its log")
+        buffer += chunk
+        if len(buffer) > MAX_REPLY_BYTES:
+            raise DeskbreakError("deskbreak sent a reply that is too long")
+    return bytes(buffer[: buffer.index(b"\n")])

@@ -1,0 +1,323 @@
+"""The daemon: the composition root that plugs the planner into APScheduler.
+
+One asyncio loop owns everything: the reminder job, the control socket, notification answers,
+signals and the once-a-minute heartbeat, so the live state needs no locks. The planner
+decides *when*; APScheduler only waits. The heartbeat exists because asyncio waits on a
+monotonic clock that stops while the laptop sleeps: waking the scheduler every minute makes a
+reminder still come on time after a resume, and the misfire grace drops reminders that fell
+due while asleep instead of firing them in a burst.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+
+from deskbreak import schedule, sdnotify
+from deskbreak.config import Config, load_config
+from deskbreak.errors import ConfigError
+from deskbreak.moves import Move, next_desk_move
+from deskbreak.notify import Answer, Notifier, NotifyError, Reminder, backend_chain
+
+if TYPE_CHECKING:
+    from deskbreak.control import ControlServer
+    from deskbreak.history import History
+    from deskbreak.paths import Paths
+
+log = logging.getLogger("deskbreak.daemon")
+
+JOB_ID = "reminder"
+HEARTBEAT_SECONDS = 60.0
+# A reminder later than this (the machine slept through it) is dropped, not sent late.
+MISFIRE_GRACE_SECONDS = 90
+
+
+class PlannerTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler ships no type hints
+    """An APScheduler trigger that asks the planner for the next reminder."""
+
+    def __init__(self, next_after: Callable[[datetime], datetime | None]) -> None:
+        self.next_after = next_after
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        # Asking from max(previous, now) means missed slots are never replayed one by one.
+        base = now if previous_fire_time is None else max(previous_fire_time, now)
+        return self.next_after(base)
+
+    def __str__(self) -> str:
+        return "planner"
+
+
+def wall_clock() -> datetime:
+    return datetime.now().astimezone()
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment is not None else None
+
+
+class Daemon:
+    def __init__(
+        self,
+        paths: Paths,
+        config: Config,
+        history: History,
+        make_notifiers: Callable[[Config], list[Notifier]] | None = None,
+        clock: Callable[[], datetime] = wall_clock,
+    ) -> None:
+        self.paths = paths
+        self.config = config
+        self.history = history
+        self.clock = clock
+        self._make_notifiers = make_notifiers or (
+            lambda cfg: backend_chain(cfg.notifications.backend)
+        )
+        self.notifiers = self._make_notifiers(config)
+        saved = history.load_state()
+        self.plan = schedule.PlanState(
+            paused_until=saved.paused_until,
+            paused_indefinitely=saved.paused_indefinitely,
+            snoozed_until=saved.snoozed_until,
+            skip_through=saved.skip_through,
+        )
+        self.last_reminder_id = saved.last_reminder_id
+        self.last_reminder_at = saved.last_reminder_at
+        self.last_move_id = saved.last_move_id
+        self.last_answer: str | None = None
+        self.scheduler: AsyncIOScheduler | None = None
+        self.server: ControlServer | None = None
+        self._stopping: asyncio.Event | None = None
+        self._was_paused = schedule.is_paused(self.plan, self.now())
+
+    # -- time and plan -------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(self.config.schedule.timezone)
+
+    def _next_after(self, moment: datetime) -> datetime | None:
+        return schedule.next_reminder(self.config.schedule, self.plan, moment)
+
+    def next_reminder(self) -> datetime | None:
+        job = self.scheduler.get_job(JOB_ID) if self.scheduler else None
+        if job is None or job.next_run_time is None:
+            return None
+        when: datetime = job.next_run_time
+        return when.astimezone(self.config.schedule.timezone)
+
+    def _set_plan(self, plan: schedule.PlanState) -> None:
+        self.plan = plan
+        self._save_state()
+        self._schedule()
+
+    def _save_state(self) -> None:
+        from deskbreak.history import DaemonState
+
+        self.history.save_state(
+            DaemonState(
+                paused_until=self.plan.paused_until,
+                paused_indefinitely=self.plan.paused_indefinitely,
+                snoozed_until=self.plan.snoozed_until,
+                skip_through=self.plan.skip_through,
+                last_reminder_id=self.last_reminder_id,
+                last_reminder_at=self.last_reminder_at,
+                last_move_id=self.last_move_id,
+            )
+        )
+
+    def _schedule(self) -> None:
+        """(Re)compute the reminder job's next run from the planner."""
+        if self.scheduler is None:
+            return
+        trigger = PlannerTrigger(self._next_after)
+        if self.scheduler.get_job(JOB_ID) is None:
+            self.scheduler.add_job(
+                self._fire,
+                trigger,
+                id=JOB_ID,
+                name="reminder",
+                misfire_grace_time=MISFIRE_GRACE_SECONDS,
+                coalesce=True,
+                max_instances=1,
+            )
+        else:
+            self.scheduler.reschedule_job(JOB_ID, trigger=trigger)
+
+    # -- reminders -----------------------------------------------------------------------
+
+    def _pick_move(self) -> Move:
+        moves_cfg = self.config.moves
+        candidates = self.config.library.desk_moves(moves_cfg.areas, moves_cfg.exclude)
+        return next_desk_move(candidates, self.history.recent_desk_moves())
+
+    async def _fire(self) -> None:
+        now = self.now()
+        if schedule.is_paused(self.plan, now):  # belt and braces: the planner already skips
+            return
+        await self.send_reminder(now)
+        self.plan = schedule.after_sent(self.plan, now)
+        self._save_state()
+
+    async def send_reminder(self, now: datetime) -> tuple[Move, str]:
+        """Show one reminder through the first backend that works; returns (move, backend)."""
+        move = self._pick_move()
+        notes = self.config.notifications
+        reminder = Reminder(
+            move.name, move.notification_body(), notes.timeout_seconds, notes.buttons
+        )
+        recorded: list[int] = []
+        early: list[Answer] = []
+
+        async def on_answer(answer: Answer) -> None:
+            if not recorded:  # answered before we finished recording the reminder
+                early.append(answer)
+                return
+            await self.answer(recorded[0], answer)
+
+        for notifier in self.notifiers:
+            try:
+                await notifier.send(reminder, on_answer)
+            except NotifyError as err:
+                log.warning(
+                    "%s could not show the reminder: %s; trying the next backend",
+                    notifier.name,
+                    err,
+                )
+                continue
+            backend = notifier.name
+            break
+        else:
+            log.error(
+                "no notification backend worked; the reminder for %s was not shown", move.name
+            )
+            backend = "none"
+        reminder_id = self.history.record_reminder(now, move.id, move.area, backend)
+        recorded.append(reminder_id)
+        self.last_reminder_id, self.last_reminder_at, self.last_move_id = reminder_id, now, move.id
+        self.last_answer = None
+        log.info("reminder %s: %s (via %s)", now.strftime("%H:%M"), move.name, backend)
+        for answer in early:
+            await self.answer(reminder_id, answer)
+        return move, backend
+
+    async def answer(self, reminder_id: int, answer: Answer) -> None:
+        """A button press (or a close without one) on reminder `reminder_id`."""
+        now = self.now()
+        self.history.record_answer(reminder_id, answer, now)
+        if reminder_id == self.last_reminder_id:
+            self.last_answer = answer
+        log.info("answer to reminder #%d: %s", reminder_id, answer)
+        if answer == "snoozed":
+            self._set_plan(schedule.snooze(self.plan, now, self.config.schedule.snooze))
+            log.info(
+                "snoozed until %s",
+                self.plan.snoozed_until and self.plan.snoozed_until.strftime("%H:%M"),
+            )
+
+    def _on_missed(self, event: JobExecutionEvent) -> None:
+        when = event.scheduled_run_time.astimezone(self.config.schedule.timezone)
+        log.info(
+            "the %s reminder was dropped: the computer was asleep or busy", when.strftime("%H:%M")
+        )
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def reload(self) -> Config:
+        """Re-read the config; a broken file raises ConfigError and the old config stays."""
+        new = load_config(self.paths.config_file)
+        self.config = new
+        self.notifiers = self._make_notifiers(new)
+        self._schedule()
+        self.history.record_event("reload", self.now(), str(self.paths.config_file))
+        log.info("config reloaded; next reminder: %s", self._describe_next())
+        return new
+
+    def _reload_from_signal(self) -> None:
+        try:
+            self.reload()
+        except ConfigError as err:
+            log.error("config not reloaded, keeping the running one: %s", err)
+
+    def request_stop(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
+
+    def _describe_next(self) -> str:
+        when = self.next_reminder()
+        if when is None:
+            return "none (paused)" if self.plan.paused_indefinitely else "none ahead"
+        return when.strftime("%a %Y-%m-%d %H:%M %Z")
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            self.tick()
+
+    def tick(self) -> None:
+        """Once a minute: run what fell due (after a suspend), keep the job alive, ping systemd."""
+        assert self.scheduler is not None
+        self.scheduler.wakeup()
+        paused = schedule.is_paused(self.plan, self.now())
+        if self._was_paused and not paused:
+            log.info("pause over; next reminder: %s", self._describe_next())
+            self.history.record_event("resume", self.now(), "pause ended")
+        self._was_paused = paused
+        job = self.scheduler.get_job(JOB_ID)
+        if job is None or job.next_run_time is None:
+            self._schedule()
+        sdnotify.watchdog()
+
+    async def run(self) -> None:
+        from deskbreak import control
+        from deskbreak.daemon_commands import handle_request
+
+        loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=self.config.schedule.timezone)
+        self.scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
+        self.scheduler.start()
+        self._schedule()
+
+        async def handler(request: dict[str, Any]) -> dict[str, Any]:
+            return await handle_request(self, request)
+
+        self.server = await control.serve(self.paths.socket, handler)
+        loop.add_signal_handler(signal.SIGTERM, self.request_stop)
+        loop.add_signal_handler(signal.SIGINT, self.request_stop)
+        loop.add_signal_handler(signal.SIGHUP, self._reload_from_signal)
+        heartbeat = asyncio.create_task(self._heartbeat())
+        self.history.record_event("start", self.now(), f"pid {os.getpid()}")
+        source = self.config.source or f"{self.paths.config_file} (not found; using defaults)"
+        log.info("deskbreak started (pid %d); config: %s", os.getpid(), source)
+        log.info("backends: %s", " → ".join(n.name for n in self.notifiers))
+        log.info("next reminder: %s", self._describe_next())
+        sdnotify.ready()
+        try:
+            await self._stopping.wait()
+        finally:
+            sdnotify.stopping()
+            heartbeat.cancel()
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                loop.remove_signal_handler(sig)
+            await self.server.close()
+            self.scheduler.shutdown(wait=False)
+            for notifier in self.notifiers:
+                close = getattr(notifier, "close", None)
+                if close is not None:
+                    close()
+            self.history.record_event("stop", self.now(), None)
+            log.info("deskbreak stopped")
+
+
+def day_bounds(now: datetime) -> tuple[datetime, datetime]:
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)

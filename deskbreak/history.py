@@ -1,0 +1,356 @@
+"""The durable history: one SQLite file with every reminder, answer, event and routine run.
+
+The daemon's small persistent state (pause, snooze, last reminder) lives here too, so a
+restart, a crash or a `kill -9` resumes where it was. Every write is its own committed
+transaction (autocommit); WAL with `synchronous=FULL` makes a commit durable even across a
+power cut, which costs nothing at one write per half hour.
+
+Times are stored as integer UTC epoch seconds (fast range scans over years of data) and come
+back as timezone-aware UTC datetimes; callers convert to local time. The schema version is
+`PRAGMA user_version`; `MIGRATIONS[n]` takes a database from version n to n + 1.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from deskbreak.errors import DeskbreakError
+
+Answer = Literal["done", "snoozed", "skipped", "ignored"]
+EventKind = Literal["start", "stop", "pause", "resume", "reload", "snooze", "skip"]
+ANSWERS: tuple[Answer, ...] = get_args(Answer)
+EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
+
+# MIGRATIONS[n] takes a database from schema version n to n + 1; append, never edit.
+MIGRATIONS: list[tuple[str, ...]] = [
+    # 1: the first schema. An answer lives on its reminder row: one answer per reminder.
+    (
+        """CREATE TABLE reminders (
+            id          INTEGER PRIMARY KEY,
+            at          INTEGER NOT NULL,
+            move_id     TEXT NOT NULL,
+            area        TEXT NOT NULL,
+            backend     TEXT NOT NULL,
+            answer      TEXT,
+            answered_at INTEGER
+        )""",
+        "CREATE INDEX reminders_at ON reminders (at)",
+        """CREATE TABLE events (
+            id     INTEGER PRIMARY KEY,
+            at     INTEGER NOT NULL,
+            kind   TEXT NOT NULL,
+            detail TEXT
+        )""",
+        "CREATE INDEX events_at ON events (at)",
+        """CREATE TABLE routines (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL,
+            started     INTEGER NOT NULL,
+            ended       INTEGER NOT NULL,
+            completed   INTEGER NOT NULL,
+            steps_done  INTEGER NOT NULL,
+            steps_total INTEGER NOT NULL
+        )""",
+        "CREATE INDEX routines_started ON routines (started)",
+        "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    ),
+]
+
+
+class HistoryError(DeskbreakError):
+    """The history database cannot be opened or understood."""
+
+
+@dataclass(frozen=True)
+class DaemonState:
+    """What the daemon must remember across a restart. Defaults mean "nothing pending"."""
+
+    paused_until: datetime | None = None
+    paused_indefinitely: bool = False
+    snoozed_until: datetime | None = None
+    skip_through: datetime | None = None
+    last_reminder_id: int | None = None
+    last_reminder_at: datetime | None = None
+    last_move_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerCounts:
+    """Reminders sent in a span and how they were answered; unanswered ones count in none."""
+
+    sent: int = 0
+    done: int = 0
+    snoozed: int = 0
+    skipped: int = 0
+    ignored: int = 0
+
+    def __add__(self, other: AnswerCounts) -> AnswerCounts:
+        return AnswerCounts(
+            self.sent + other.sent,
+            self.done + other.done,
+            self.snoozed + other.snoozed,
+            self.skipped + other.skipped,
+            self.ignored + other.ignored,
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of `deskbreak history`: a reminder (with its answer), a routine run, or a
+    daemon event. `detail` is the move id, the routine name, or the event's own detail."""
+
+    at: datetime
+    kind: str  # "reminder", "routine", or one of EVENT_KINDS
+    detail: str | None = None
+    reminder_id: int | None = None
+    area: str | None = None
+    backend: str | None = None
+    answer: str | None = None
+    answered_at: datetime | None = None
+    ended: datetime | None = None
+    completed: bool | None = None
+    steps_done: int | None = None
+    steps_total: int | None = None
+
+
+def epoch(moment: datetime) -> int:
+    """Whole UTC epoch seconds of an aware datetime, as stored; naive ones are a ValueError."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"history needs timezone-aware datetimes, got naive {moment}")
+    return math.floor(moment.timestamp())
+
+
+def _moment(seconds: int | None) -> datetime | None:
+    return None if seconds is None else _utc(seconds)
+
+
+class History:
+    """The history database at `path`: created, opened in WAL mode and migrated on construction.
+
+    One connection, used from the thread that opened it (the daemon's event loop).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: autocommit, so each write is committed when it returns.
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+        except (OSError, sqlite3.Error) as err:
+            raise HistoryError(f"cannot open the history database {path}: {err}") from err
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        except HistoryError:
+            self._db.close()
+            raise
+        except sqlite3.DatabaseError as err:
+            self._db.close()
+            if getattr(err, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+                raise HistoryError(
+                    f"{path} is not a readable deskbreak history database ({err}); "
+                    "move it aside and deskbreak starts a new one"
+                ) from err
+            raise HistoryError(f"cannot open the history database {path}: {err}") from err
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        if version > len(MIGRATIONS):
+            raise HistoryError(
+                f"{self.path} was written by a newer deskbreak (schema {version}, this one "
+                f"knows up to {len(MIGRATIONS)}); upgrade deskbreak"
+            )
+        if version == len(MIGRATIONS):
+            return
+        with self.transaction():
+            # Read again under the write lock: another process may have migrated meanwhile.
+            for step in range(self.schema_version(), len(MIGRATIONS)):
+                for statement in MIGRATIONS[step]:
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {step + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Make the writes inside one transaction: all committed at the end, or none.
+
+        IMMEDIATE takes the write lock at once, so a concurrent writer waits rather than
+        failing halfway. Used for the state and migrations, and for bulk loads."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        row = self._db.execute("PRAGMA user_version").fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def record_reminder(self, at: datetime, move_id: str, area: str, backend: str) -> int:
+        """Record a reminder sent; returns its id for `record_answer`."""
+        cur = self._db.execute(
+            "INSERT INTO reminders (at, move_id, area, backend) VALUES (?, ?, ?, ?)",
+            (epoch(at), move_id, area, backend),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def record_answer(self, reminder_id: int, answer: Answer, at: datetime) -> None:
+        """Record how a reminder was answered. The last real answer (done, snoozed, skipped)
+        wins; "ignored" only fills in a reminder that has no answer yet. Unknown ids are a no-op."""
+        if answer not in ANSWERS:
+            raise ValueError(f"unknown answer {answer!r}; expected one of {ANSWERS}")
+        self._db.execute(
+            "UPDATE reminders SET answer = ?, answered_at = ?"
+            " WHERE id = ? AND (answer IS NULL OR ? != 'ignored')",
+            (answer, epoch(at), reminder_id, answer),
+        )
+
+    def record_event(self, kind: EventKind, at: datetime, detail: str | None = None) -> None:
+        """Record a daemon event: start, stop, pause, resume, reload, snooze or skip."""
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {kind!r}; expected one of {EVENT_KINDS}")
+        self._db.execute(
+            "INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)", (epoch(at), kind, detail)
+        )
+
+    def record_routine(
+        self,
+        name: str,
+        started: datetime,
+        ended: datetime,
+        completed: bool,
+        steps_done: int,
+        steps_total: int,
+    ) -> None:
+        """Record one routine run, finished (`completed`) or quit after `steps_done` steps."""
+        self._db.execute(
+            "INSERT INTO routines (name, started, ended, completed, steps_done, steps_total)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (name, epoch(started), epoch(ended), int(completed), steps_done, steps_total),
+        )
+
+    # -- daemon state -----------------------------------------------------------------------
+
+    def load_state(self) -> DaemonState:
+        """The last saved DaemonState, or the defaults; unknown keys are ignored."""
+        stored = dict(self._db.execute("SELECT key, value FROM state").fetchall())
+        values: dict[str, object] = {}
+        for f in fields(DaemonState):
+            if f.name not in stored:
+                continue
+            value = json.loads(stored[f.name])
+            if isinstance(value, str) and "datetime" in str(f.type):
+                value = datetime.fromisoformat(value)
+            values[f.name] = value
+        return DaemonState(**values)  # type: ignore[arg-type]  # names and types checked above
+
+    def save_state(self, state: DaemonState) -> None:
+        """Replace the saved state in one transaction."""
+        rows = []
+        for f in fields(state):
+            value = getattr(state, f.name)
+            if isinstance(value, datetime):
+                epoch(value)  # rejects naive datetimes
+                value = value.astimezone(UTC).isoformat()
+            rows.append((f.name, json.dumps(value)))
+        with self.transaction():
+            self._db.execute("DELETE FROM state")
+            self._db.executemany("INSERT INTO state (key, value) VALUES (?, ?)", rows)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def recent_desk_moves(self, limit: int = 20) -> list[str]:
+        """Move ids of the last `limit` reminders, most recent last."""
+        rows = self._db.execute(
+            "SELECT move_id FROM reminders ORDER BY at DESC, id DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [row[0] for row in reversed(rows)]
+
+    def day_counts(self, start: datetime, end: datetime) -> AnswerCounts:
+        """Reminders sent in [start, end) and their answers."""
+        row = self._db.execute(
+            f"SELECT {COUNTS_SQL} FROM reminders WHERE at >= ? AND at < ?",
+            (epoch(start), epoch(end)),
+        ).fetchone()
+        return AnswerCounts(*(int(v or 0) for v in row))
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read-only statement; the aggregate queries of `deskbreak.stats` use it."""
+        return self._db.execute(sql, params).fetchall()
+
+    def recent_events(self, limit: int = 50) -> list[Event]:
+        """The last `limit` reminders, routine runs and daemon events together, newest first."""
+        events = [
+            Event(
+                _utc(at),
+                "reminder",
+                move,
+                reminder_id=rid,
+                area=area,
+                backend=backend,
+                answer=answer,
+                answered_at=_moment(answered),
+            )
+            for rid, at, move, area, backend, answer, answered in self._db.execute(
+                "SELECT id, at, move_id, area, backend, answer, answered_at FROM reminders"
+                " ORDER BY at DESC, id DESC LIMIT ?",
+                (limit,),
+            )
+        ]
+        events += [
+            Event(_utc(at), kind, detail)
+            for at, kind, detail in self._db.execute(
+                "SELECT at, kind, detail FROM events ORDER BY at DESC, id DESC LIMIT ?", (limit,)
+            )
+        ]
+        events += [
+            Event(
+                _utc(started),
+                "routine",
+                name,
+                ended=_moment(ended),
+                completed=bool(completed),
+                steps_done=done,
+                steps_total=total,
+            )
+            for name, started, ended, completed, done, total in self._db.execute(
+                "SELECT name, started, ended, completed, steps_done, steps_total FROM routines"
+                " ORDER BY started DESC, id DESC LIMIT ?",
+                (limit,),
+            )
+        ]
+        events.sort(key=lambda e: e.at, reverse=True)  # stable: ties keep table order
+        return events[:limit]
+
+
+# The columns of an AnswerCounts. `IS` rather than `=`: an unanswered reminder gives 0, not NULL.
+COUNTS_SQL = (
+    "count(*), sum(answer IS 'done'), sum(answer IS 'snoozed'),"
+    " sum(answer IS 'skipped'), sum(answer IS 'ignored')"
+)
+
+
+def _utc(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)

@@ -1,0 +1,440 @@
+"""Move records, routine expansion, the user-extension parser and the desk rotation."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from deskbreak.errors import ConfigError, UsageError
+from deskbreak.moves import (
+    Library,
+    Move,
+    Routine,
+    RoutineStep,
+    extend_library,
+    load_library,
+    next_desk_move,
+    upcoming_desk_moves,
+)
+
+
+def move(move_id: str = "m", area: str = "neck", **changes: Any) -> Move:
+    fields: dict[str, Any] = {
+        "id": move_id,
+        "name": move_id.title(),
+        "area": area,
+        "setting": "desk",
+        "kind": "mobility",
+        "cues": ("Sit tall.", "Move slowly."),
+        "caution": "Stop if it hurts.",
+        "reps": 10,
+        "desk": True,
+    }
+    fields.update(changes)
+    return Move(**fields)
+
+
+def extend(
+    moves: Mapping[str, Any] | None = None, routines: Mapping[str, Any] | None = None
+) -> Library:
+    return extend_library(load_library(), moves or {}, routines or {}, where="config.toml")
+
+
+def custom_move(**changes: Any) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "name": "Neck roll",
+        "area": "neck",
+        "setting": "desk",
+        "kind": "mobility",
+        "reps": 5,
+        "cues": ["Drop your chin.", "Roll the head slowly from side to side."],
+        "desk": True,
+    }
+    table.update(changes)
+    return table
+
+
+# --------------------------------------------------------------------------- dose and body
+
+
+@pytest.mark.parametrize(
+    ("changes", "text"),
+    [
+        (
+            {"kind": "static", "reps": None, "hold_seconds": 30, "per_side": True},
+            "hold 30 s, each side",
+        ),
+        ({"reps": 10, "per_side": True}, "10 reps, each side"),
+        ({"kind": "strength", "reps": 12, "sets": 3}, "3 \N{MULTIPLICATION SIGN} 12 reps"),
+        ({"kind": "dynamic", "reps": None, "hold_seconds": 120}, "2 min"),
+        ({"kind": "static", "reps": None, "hold_seconds": 60}, "hold 1 min"),
+        ({"kind": "static", "reps": None, "hold_seconds": 20, "sets": 3}, "hold 20 s, 3 times"),
+    ],
+)
+def test_dose_text_reads_as_a_short_phrase(changes: dict[str, Any], text: str) -> None:
+    assert move(**changes).dose_text() == text
+
+
+def test_notification_body_has_the_cues_then_the_dose() -> None:
+    body = move(cues=("Sit tall.", "Turn left.", "Turn right.", "Breathe.")).notification_body()
+    assert body == "Sit tall.\nTurn left.\nTurn right.\n10 reps"
+
+
+def test_notification_body_drops_cues_that_do_not_fit() -> None:
+    body = move(cues=("a" * 90, "b" * 90, "c" * 90)).notification_body()
+    assert body == "a" * 90 + "\n" + "b" * 90 + "\n10 reps"
+
+
+def test_notification_body_shortens_a_single_overlong_cue() -> None:
+    body = move(cues=("x" * 300,)).notification_body()
+    assert len(body) == 200
+    assert body.endswith("…\n10 reps")
+
+
+# ------------------------------------------------------------------------ routine expansion
+
+
+def test_per_side_move_expands_to_left_then_right_for_every_set() -> None:
+    lib = Library(moves={"row": move("row", kind="strength", sets=2, per_side=True)})
+    routine = Routine("r", "R", "", (RoutineStep("row"),))
+    parts = [(p.set_number, p.side) for p in lib.routine_parts(routine)]
+    assert parts == [(1, "left"), (1, "right"), (2, "left"), (2, "right")]
+
+
+def test_every_per_side_move_in_the_bundled_routines_expands_to_both_sides() -> None:
+    lib = load_library()
+    for routine in lib.routines.values():
+        for m in lib.routine_moves(routine):
+            sides = [p.side for p in lib.routine_parts(routine) if p.move.id == m.id]
+            expected = ["left", "right"] * m.sets if m.per_side else [None] * m.sets
+            assert sides == expected, (routine.name, m.id)
+
+
+def test_routine_step_dose_replaces_the_moves_own() -> None:
+    lib = Library(moves={"m": move("m", reps=10)})
+    routine = Routine("r", "R", "", (RoutineStep("m", reps=4, sets=2),))
+    (m,) = lib.routine_moves(routine)
+    assert (m.reps, m.sets) == (4, 2)
+
+
+def test_routine_seconds_counts_work_transitions_and_rests() -> None:
+    hold = move("h", kind="static", reps=None, hold_seconds=30, per_side=True)
+    reps = move("r", reps=10, sets=3)
+    lib = Library(moves={"h": hold, "r": reps})
+    routine = Routine("x", "X", "", (RoutineStep("h"), RoutineStep("r")), rest_seconds=20)
+    # hold: 2 sides x (30 + 10); reps: 3 sets x (10 x 3 + 10) + 2 rests x 20
+    assert lib.routine_seconds(routine) == 80 + 120 + 40
+
+
+def test_unknown_routine_names_the_routines_there_are() -> None:
+    with pytest.raises(UsageError) as err:
+        load_library().routine("pre-run")
+    assert str(err.value) == (
+        'unknown routine "pre-run" (did you mean "prerun"?); '
+        "routines: prerun, postrun, desk, upper-back"
+    )
+
+
+# -------------------------------------------------------------------------- extend_library
+
+
+def test_custom_move_joins_the_library_as_a_custom_desk_move() -> None:
+    lib = extend(moves={"neck-roll": custom_move()})
+    added = lib.move("neck-roll")
+    assert (added.source, added.desk, added.reps) == ("custom", True, 5)
+    assert added in lib.desk_moves()
+    assert "shoulder-circles" in lib.moves
+
+
+def test_custom_routine_may_use_custom_moves_and_change_doses() -> None:
+    lib = extend(
+        moves={"neck-roll": custom_move()},
+        routines={
+            "evening": {
+                "title": "Evening",
+                "steps": ["neck-roll", {"move": "childs-pose", "hold": 60}],
+            }
+        },
+    )
+    routine = lib.routine("evening")
+    assert routine.steps == (RoutineStep("neck-roll"), RoutineStep("childs-pose", hold_seconds=60))
+    assert lib.routine("prerun") == load_library().routine("prerun")
+
+
+def test_custom_routine_replaces_a_built_in_routine_of_the_same_name() -> None:
+    lib = extend(routines={"prerun": {"steps": ["high-knees"]}})
+    assert lib.routine("prerun").steps == (RoutineStep("high-knees"),)
+    assert lib.routine("prerun").title == "Prerun"
+
+
+def test_extending_leaves_the_bundled_library_untouched() -> None:
+    extend(moves={"neck-roll": custom_move()}, routines={"prerun": {"steps": ["high-knees"]}})
+    assert "neck-roll" not in load_library().moves
+    assert len(load_library().routine("prerun").steps) > 1
+
+
+@pytest.mark.parametrize(
+    ("moves", "routines", "message"),
+    [
+        (
+            {"neck-roll": custom_move(hold_second=30)},
+            {},
+            'config.toml: [moves.custom.neck-roll] unknown key "hold_second" '
+            '(did you mean "hold_seconds"?)',
+        ),
+        (
+            {"neck-roll": custom_move(colour="red")},
+            {},
+            'config.toml: [moves.custom.neck-roll] unknown key "colour" (allowed: id, name, '
+            "area, setting, kind, hold_seconds, reps, sets, per_side, cues, mistake, caution, "
+            "equipment, desk, source)",
+        ),
+        (
+            {"neck-roll": custom_move(area="back")},
+            {},
+            "config.toml: [moves.custom.neck-roll] area: must be one of neck, shoulders, "
+            'upper-back, mid-back, lower-back, chest, hips, legs, whole-body, got "back"',
+        ),
+        (
+            {"neck-roll": custom_move(hold_seconds=30)},
+            {},
+            "config.toml: [moves.custom.neck-roll] needs exactly one of hold_seconds and reps, "
+            "got both",
+        ),
+        (
+            {"neck-roll": custom_move(reps=True)},
+            {},
+            "config.toml: [moves.custom.neck-roll] reps: must be a whole number from 1 to 100, "
+            "got true",
+        ),
+        (
+            {"neck-roll": custom_move(cues=[])},
+            {},
+            "config.toml: [moves.custom.neck-roll] cues: must be a list of 1 to 4 non-empty "
+            "strings, got []",
+        ),
+        (
+            {"Neck_Roll": custom_move()},
+            {},
+            'config.toml: [moves.custom.Neck_Roll] move id "Neck_Roll" must be kebab-case: '
+            "lower-case letters, digits and hyphens",
+        ),
+        (
+            {"open-book": custom_move()},
+            {},
+            'config.toml: [moves.custom.open-book] a built-in move already has the id "open-book"; '
+            "choose another id "
+            "(to leave the built-in out of reminders, list it in [moves] exclude)",
+        ),
+        (
+            {},
+            {"evening": {"steps": ["childs-pose", "open-bok"]}},
+            'config.toml: [routines.evening] steps[1]: unknown move "open-bok" '
+            '(did you mean "open-book"?)',
+        ),
+        (
+            {},
+            {"evening": {"steps": ["zzz"]}},
+            'config.toml: [routines.evening] steps[0]: unknown move "zzz" '
+            "(`deskbreak moves` lists them)",
+        ),
+        (
+            {},
+            {"evening": {"steps": [{"move": "childs-pose", "hold": "ten"}]}},
+            "config.toml: [routines.evening] steps[0].hold: must be a whole number of seconds "
+            'from 5 to 600, got "ten"',
+        ),
+        (
+            {},
+            {"evening": {"steps": [{"move": "childs-pose", "hold": 3600}]}},
+            "config.toml: [routines.evening] steps[0].hold: must be a whole number of seconds "
+            "from 5 to 600, got 3600",
+        ),
+        (
+            {},
+            {"evening": {"steps": [{"move": "open-book", "hold": 30}]}},
+            'config.toml: [routines.evening] steps[0].hold: "open-book" is counted in reps, '
+            "not held; use reps",
+        ),
+        (
+            {},
+            {"evening": {"steps": [{"move": "open-book", "rep": 5}]}},
+            'config.toml: [routines.evening] steps[0] unknown key "rep" (did you mean "reps"?)',
+        ),
+        (
+            {},
+            {"evening": {"steps": []}},
+            "config.toml: [routines.evening] steps: must be a non-empty list of move ids, got []",
+        ),
+        (
+            {},
+            {"evening": {"step": ["open-book"]}},
+            'config.toml: [routines.evening] unknown key "step" (did you mean "steps"?)',
+        ),
+        (
+            {},
+            {"evening": ["open-book"]},
+            'config.toml: [routines.evening] must be a table, got ["open-book"]',
+        ),
+    ],
+)
+def test_extend_library_rejects_a_mistake_with_a_message_naming_key_value_and_allowed(
+    moves: dict[str, Any], routines: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError) as err:
+        extend(moves=moves, routines=routines)
+    assert str(err.value) == message
+
+
+# -------------------------------------------------------------------------------- rotation
+
+
+def test_first_reminder_is_the_first_desk_move_in_library_order() -> None:
+    desk = load_library().desk_moves()
+    assert next_desk_move(desk, []) == desk[0]
+
+
+def test_rotation_never_repeats_a_move_twice_in_a_row_over_200_picks() -> None:
+    picks = upcoming_desk_moves(load_library().desk_moves(), [], 200)
+    assert all(a.id != b.id for a, b in itertools.pairwise(picks))
+
+
+def test_every_area_comes_up_once_before_any_area_comes_twice() -> None:
+    desk = load_library().desk_moves()
+    areas = {m.area for m in desk}
+    picks = upcoming_desk_moves(desk, [], len(areas) * 3)
+    for start in range(0, len(picks), len(areas)):
+        assert {m.area for m in picks[start : start + len(areas)]} == areas
+
+
+def test_within_an_area_the_least_recently_used_move_comes_next() -> None:
+    a1, a2, a3 = move("a1", "hips"), move("a2", "hips"), move("a3", "hips")
+    b = move("b", "neck")
+    picks = [m.id for m in upcoming_desk_moves([a1, a2, a3, b], [], 8)]
+    assert picks == ["a1", "b", "a2", "b", "a3", "b", "a1", "b"]
+
+
+def test_rotation_continues_from_the_recent_history() -> None:
+    a1, a2, b = move("a1", "hips"), move("a2", "hips"), move("b", "neck")
+    assert next_desk_move([a1, a2, b], ["a1", "b"]) == a2
+    assert next_desk_move([a1, a2, b], ["a1", "b", "a2"]) == b
+
+
+def test_moves_no_longer_offered_in_the_history_are_ignored() -> None:
+    a, b = move("a", "hips"), move("b", "neck")
+    assert next_desk_move([a, b], ["gone", "a", "removed"]) == b
+
+
+def test_two_moves_of_one_area_alternate() -> None:
+    a1, a2 = move("a1", "hips"), move("a2", "hips")
+    picks = [m.id for m in upcoming_desk_moves([a1, a2], ["a2"], 4)]
+    assert picks == ["a1", "a2", "a1", "a2"]
+
+
+def test_a_single_candidate_is_repeated() -> None:
+    only = move("only")
+    assert upcoming_desk_moves([only], ["only"], 2) == [only, only]
+
+
+def test_upcoming_does_not_change_the_history_it_is_given() -> None:
+    recent = ["chin-tucks"]
+    upcoming_desk_moves(load_library().desk_moves(), recent, 5)
+    assert recent == ["chin-tucks"]
+
+
+def test_upcoming_matches_picking_one_at_a_time() -> None:
+    desk = load_library().desk_moves()
+    history: list[str] = []
+    for _ in range(12):
+        history.append(next_desk_move(desk, history).id)
+    assert [m.id for m in upcoming_desk_moves(desk, [], 12)] == history
+
+
+@pytest.mark.parametrize("pick", [next_desk_move, lambda c, r: upcoming_desk_moves(c, r, 0)])
+def test_no_candidates_is_a_config_error(pick: Any) -> None:
+    with pytest.raises(ConfigError) as err:
+        pick([], [])
+    assert str(err.value) == "no desk moves left after [moves] areas/exclude"
+
+
+def test_area_filter_keeps_only_those_areas() -> None:
+    desk = load_library().desk_moves(areas=["neck", "hips"])
+    assert desk and {m.area for m in desk} == {"neck", "hips"}
+    picks = upcoming_desk_moves(desk, [], 20)
+    assert {m.area for m in picks} == {"neck", "hips"}
+
+
+def test_excluded_moves_are_never_picked() -> None:
+    desk = load_library().desk_moves(exclude=["walk-around", "table-hip-stretch"])
+    picks = {m.id for m in upcoming_desk_moves(desk, [], 100)}
+    assert not picks & {"walk-around", "table-hip-stretch"}
+    assert picks == {m.id for m in desk}
+
+
+def test_excluding_every_move_of_the_chosen_areas_leaves_no_candidates() -> None:
+    desk = load_library().desk_moves(areas=["neck"], exclude=["chin-tucks"])
+    with pytest.raises(ConfigError):
+        next_desk_move(desk, [])
+
+
+_DESK_IDS = [m.id for m in load_library().desk_moves()]
+
+
+@given(
+    chosen=st.lists(st.sampled_from(_DESK_IDS), min_size=2, unique=True),
+    recent=st.lists(st.sampled_from([*_DESK_IDS, "gone"]), max_size=30),
+)
+def test_any_history_and_any_subset_never_gets_the_last_move_again(
+    chosen: list[str], recent: list[str]
+) -> None:
+    lib = load_library()
+    candidates = [lib.move(i) for i in _DESK_IDS if i in chosen]
+    picked = next_desk_move(candidates, recent)
+    assert picked in candidates
+    assert not recent or picked.id != recent[-1]
+
+
+# ------------------------------------------------------------------------- deskbreak moves
+
+
+def test_moves_command_prints_every_field_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    from deskbreak.cli.commands_moves import moves_command
+
+    assert moves_command(area=None, as_json=True) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == list(load_library().moves)
+    assert rows[0]["cues"] and rows[0]["dose"] and "caution" in rows[0]
+
+
+def test_moves_command_filters_by_area(capsys: pytest.CaptureFixture[str]) -> None:
+    from deskbreak.cli.commands_moves import moves_command
+
+    moves_command(area="neck", as_json=True)
+    assert {r["area"] for r in json.loads(capsys.readouterr().out)} == {"neck"}
+
+
+def test_moves_command_prints_a_table_with_the_safety_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from deskbreak.cli.commands_moves import moves_command
+
+    moves_command(area="chest", as_json=False)
+    out = capsys.readouterr().out
+    assert "doorway-chest-stretch" in out and "Stop if a move hurts" in out
+
+
+def test_moves_command_rejects_an_unknown_area_naming_the_allowed_ones() -> None:
+    from deskbreak.cli.commands_moves import moves_command
+
+    with pytest.raises(UsageError) as err:
+        moves_command(area="back", as_json=False)
+    assert str(err.value) == (
+        'unknown area "back"; choose one of: neck, shoulders, upper-back, mid-back, '
+        "lower-back, chest, hips, legs, whole-body"
+    )

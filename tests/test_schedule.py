@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from deskbreak.config import ScheduleConfig, Window
+from deskbreak.schedule import (
+    PlanState,
+    day_slots,
+    in_work_hours,
+    next_reminder,
+    pause,
+    plan_days,
+    resume,
+    skip_next,
+    snooze,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+MONDAY = date(2026, 11, 23)
+
+
+def window(text: str) -> Window:
+    start, end = text.split("-")
+    h1, m1 = (int(x) for x in start.split(":"))
+    h2, m2 = (int(x) for x in end.split(":"))
+    return Window(h1 * 60 + m1, h2 * 60 + m2)
+
+
+def cfg(
+    *windows: str,
+    interval: int = 30,
+    days: range | tuple[int, ...] = range(5),
+    align: str = "clock",
+    zone: ZoneInfo = BERLIN,
+) -> ScheduleConfig:
+    spans = tuple(window(w) for w in (windows or ("09:00-17:30",)))
+    return ScheduleConfig(
+        interval=timedelta(minutes=interval),
+        windows={d: spans for d in days},
+        timezone=zone,
+        align=align,  # type: ignore[arg-type]
+    )
+
+
+def at(hhmm: str, day: date = MONDAY, zone: ZoneInfo = BERLIN) -> datetime:
+    h, m = (int(x) for x in hhmm.split(":"))
+    return datetime(day.year, day.month, day.day, h, m, tzinfo=zone)
+
+
+def hhmm(slots: list[datetime]) -> list[str]:
+    return [s.strftime("%H:%M") for s in slots]
+
+
+def test_clock_alignment_puts_reminders_on_the_half_hours_strictly_inside_the_window() -> None:
+    slots = day_slots(cfg("09:00-11:00"), MONDAY)
+    assert hhmm(slots) == ["09:30", "10:00", "10:30"]
+
+
+def test_lunch_gap_gets_no_reminder_and_window_edges_are_never_used() -> None:
+    slots = day_slots(cfg("09:00-12:30", "13:30-17:30"), MONDAY)
+    assert "12:30" not in hhmm(slots) and "13:00" not in hhmm(slots) and "13:30" not in hhmm(slots)
+    assert hhmm(slots)[:6] == ["09:30", "10:00", "10:30", "11:00", "11:30", "12:00"]
+    assert hhmm(slots)[6:] == ["14:00", "14:30", "15:00", "15:30", "16:00", "16:30", "17:00"]
+
+
+def test_start_alignment_counts_from_each_windows_start() -> None:
+    slots = day_slots(cfg("09:10-11:00", "13:45-15:00", align="start"), MONDAY)
+    assert hhmm(slots) == ["09:40", "10:10", "10:40", "14:15", "14:45"]
+
+
+def test_window_shorter_than_the_interval_brings_nothing() -> None:
+    assert day_slots(cfg("09:05-09:25", align="start"), MONDAY) == []
+    assert day_slots(cfg("09:01-09:29"), MONDAY) == []
+
+
+def test_weekend_brings_no_reminder_and_friday_evening_jumps_to_monday() -> None:
+    saturday = MONDAY + timedelta(days=5)
+    assert day_slots(cfg(), saturday) == []
+    friday_evening = at("17:45", MONDAY + timedelta(days=4))
+    assert next_reminder(cfg(), PlanState(), friday_evening) == at("09:30", MONDAY + timedelta(7))
+
+
+def test_next_reminder_is_strictly_after_now() -> None:
+    assert next_reminder(cfg(), PlanState(), at("09:30")) == at("10:00")
+    assert next_reminder(cfg(), PlanState(), at("09:29")) == at("09:30")
+
+
+def test_spring_forward_day_never_names_a_local_time_that_does_not_exist() -> None:
+    night = cfg("01:00-04:00", days=range(7))
+    slots = day_slots(night, date(2026, 3, 29))  # Berlin jumps 02:00 -> 03:00
+    assert hhmm(slots) == ["01:30", "03:00", "03:30"]
+    gaps = {(b - a) for a, b in zip(slots, slots[1:], strict=False)}
+    assert all(g > timedelta(0) for g in gaps)
+
+
+def test_fall_back_day_gives_each_instant_once() -> None:
+    night = cfg("01:00-04:00", days=range(7))
+    slots = day_slots(night, date(2026, 10, 25))  # Berlin repeats 02:00-03:00
+    instants = [s.timestamp() for s in slots]
+    assert len(instants) == len(set(instants))
+    assert instants == sorted(instants)
+    assert hhmm(slots) == ["01:30", "02:00", "02:30", "03:00", "03:30"]
+
+
+def test_work_hours_on_dst_day_stay_at_local_wall_times() -> None:
+    slots = day_slots(cfg("09:00-10:30", days=range(7)), date(2026, 3, 29))
+    assert hhmm(slots) == ["09:30", "10:00"]
+    assert slots[0].utcoffset() == timedelta(hours=2)
+
+
+def test_snooze_moves_next_reminder_but_not_out_of_work_hours() -> None:
+    workday = cfg("09:00-17:00")
+    state = snooze(PlanState(), now=at("16:55"), by=timedelta(minutes=10))
+    assert next_reminder(workday, state, now=at("16:55")) == at("09:30", MONDAY + timedelta(1))
+
+
+def test_snooze_inside_work_hours_fires_at_the_snooze_time_and_drops_covered_slots() -> None:
+    state = snooze(PlanState(), now=at("10:25"), by=timedelta(minutes=10))
+    assert next_reminder(cfg(), state, now=at("10:25")) == at("10:35")
+    assert next_reminder(cfg(), state, now=at("10:35")) == at("11:00")
+
+
+def test_timed_pause_ends_by_itself_on_the_next_slot() -> None:
+    state = pause(PlanState(), until=at("11:10"))
+    assert next_reminder(cfg(), state, now=at("10:00")) == at("11:30")
+
+
+def test_pause_past_work_hours_resumes_next_working_morning() -> None:
+    state = pause(PlanState(), until=at("20:00"))
+    assert next_reminder(cfg(), state, now=at("10:00")) == at("09:30", MONDAY + timedelta(1))
+
+
+def test_indefinite_pause_has_no_next_reminder_until_resumed() -> None:
+    state = pause(PlanState(), until=None)
+    assert next_reminder(cfg(), state, now=at("10:00")) is None
+    assert next_reminder(cfg(), resume(state), now=at("10:00")) == at("10:30")
+
+
+def test_skip_drops_exactly_the_next_reminder() -> None:
+    state, dropped = skip_next(cfg(), PlanState(), now=at("10:05"))
+    assert dropped == at("10:30")
+    assert next_reminder(cfg(), state, now=at("10:05")) == at("11:00")
+
+
+def test_no_working_day_at_all_means_no_reminder() -> None:
+    assert next_reminder(cfg(days=()), PlanState(), at("10:00")) is None
+
+
+def test_in_work_hours_excludes_window_edges() -> None:
+    workday = cfg("09:00-17:00")
+    assert not in_work_hours(workday, at("09:00"))
+    assert in_work_hours(workday, at("09:01"))
+    assert not in_work_hours(workday, at("17:00"))
+    assert not in_work_hours(workday, at("12:00", MONDAY + timedelta(days=5)))
+
+
+def test_plan_days_lists_each_day_in_order_with_utc_offsets() -> None:
+    slots = plan_days(cfg("09:00-10:00"), MONDAY, 7)
+    assert len(slots) == 5  # one slot (09:30) on each working day
+    assert all(s.tzinfo is not None and s.utcoffset() is not None for s in slots)
+    assert [s.date().weekday() for s in slots] == [0, 1, 2, 3, 4]
+
+
+def test_other_interval_on_clock_grid_from_midnight() -> None:
+    assert hhmm(day_slots(cfg("09:10-11:00", interval=45), MONDAY)) == ["09:45", "10:30"]
