@@ -25,18 +25,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from deskbreak.errors import AlreadyRunningError, DeskbreakError, NotRunningError
+from deskbreak.errors import (
+    EXIT_STATE,
+    EXIT_USAGE,
+    AlreadyRunningError,
+    DeskbreakError,
+    NotRunningError,
+)
 
 if TYPE_CHECKING:
     import asyncio
 
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 """Answers one request. Returns the reply (`"ok": true` is added when missing); a
-`DeskbreakError` becomes `{"ok": false, "error": str(err)}`; any other exception becomes an
-internal-error reply and a traceback in the log."""
+`DeskbreakError` becomes `{"ok": false, "error": str(err), "exit_code": err.exit_code}` (so a
+ConfigError from reload makes the CLI exit 2); any other exception becomes an internal-error
+reply and a traceback in the log."""
 
 MAX_REQUEST_BYTES = 64 * 1024
 MAX_REPLY_BYTES = 1024 * 1024
+MAX_SKIPPED_BYTES = 16 * 1024 * 1024
 READ_TIMEOUT_SECONDS = 10.0
 NOT_RUNNING_HINT = "start it with `deskbreak start` (or `deskbreak service install`)"
 NOT_RUNNING = f"deskbreak is not running; {NOT_RUNNING_HINT}"
@@ -59,11 +67,17 @@ class ControlServer:
     async def close(self) -> None:
         import asyncio
 
+        # Let connections the loop just accepted reach their handler task, so they are
+        # cancelled below rather than dropped half-made by asyncio (3.11) once it stops serving.
+        await asyncio.sleep(0)
         self._server.close()
-        for task in list(self._connections):
+        # A handler may call close() itself (say, for "stop"): its own connection is spared so
+        # it can still send the reply, and is closed when the client hangs up.
+        others = [task for task in self._connections if task is not asyncio.current_task()]
+        for task in others:
             task.cancel()
-        if self._connections:
-            await asyncio.gather(*self._connections, return_exceptions=True)
+        if others:
+            await asyncio.gather(*others, return_exceptions=True)
         await self._server.wait_closed()
         # Only remove the file we bound: a newer daemon may have replaced it meanwhile.
         with contextlib.suppress(FileNotFoundError):
@@ -90,7 +104,7 @@ async def serve(
 
     _prepare_runtime_dir(path.parent)
     _remove_stale_socket(path)
-    sock = _bind(path)
+    sock, identity = _bind(path)
     connections: set[asyncio.Task[None]] = set()
 
     async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -98,11 +112,9 @@ async def serve(
         assert task is not None  # always set inside a task the server started
         connections.add(task)
         try:
-            if not server.is_serving():
-                # Accepted just before close() but started after it: close() could not see it.
-                writer.close()
-                return
             await _serve_connection(reader, writer, handler, read_timeout)
+        except asyncio.CancelledError:
+            pass  # close() cancelled it; end quietly (asyncio logs a cancelled client task)
         finally:
             connections.discard(task)
 
@@ -114,8 +126,7 @@ async def serve(
         with contextlib.suppress(OSError):
             path.unlink()
         raise
-    st = path.lstat()
-    return ControlServer(path, server, (st.st_dev, st.st_ino), connections)
+    return ControlServer(path, server, identity, connections)
 
 
 def _prepare_runtime_dir(directory: Path) -> None:
@@ -157,7 +168,7 @@ def _remove_stale_socket(path: Path) -> None:
     raise AlreadyRunningError(f"deskbreak is already running (it answers on {path})")
 
 
-def _bind(path: Path) -> socket.socket:
+def _bind(path: Path) -> tuple[socket.socket, tuple[int, int]]:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     # The socket is born 0600, and chmod again in case the platform ignores umask for it;
     # the 0700 dir already keeps others out in the moment between.
@@ -171,12 +182,13 @@ def _bind(path: Path) -> socket.socket:
         os.umask(old_umask)
     try:
         path.chmod(0o600)
+        st = path.lstat()
         sock.setblocking(False)
     except OSError:
         sock.close()
         path.unlink()
         raise
-    return sock
+    return sock, (st.st_dev, st.st_ino)
 
 
 async def _serve_connection(
@@ -197,11 +209,13 @@ async def _serve_connection(
                 if err.partial.strip():
                     await _send(writer, _error("incomplete request: a line must end with \\n"))
                 return
-            except asyncio.LimitOverrunError:
-                # The rest of the line is still unread; answer once and close rather than
-                # read on to find where it ends.
+            except asyncio.LimitOverrunError as err:
                 await _send(writer, _error(f"request too long (limit {MAX_REQUEST_BYTES} bytes)"))
-                return
+                # Read past the rest of the line (a chunk at a time, never all of it) so the
+                # connection stays in step and closing it does not reset the client.
+                if not await _skip_rest_of_line(reader, err.consumed, read_timeout):
+                    return
+                continue
             await _send(writer, await _answer(line, handler))
     except OSError:
         pass  # the client went away (reset, broken pipe); nothing to tell it
@@ -209,6 +223,26 @@ async def _serve_connection(
         writer.close()
         with contextlib.suppress(Exception):
             await writer.wait_closed()
+
+
+async def _skip_rest_of_line(
+    reader: asyncio.StreamReader, consumed: int, read_timeout: float
+) -> bool:
+    """Discard up to the end of an overlong line; False if the client stopped or sent too much."""
+    import asyncio
+
+    skipped = 0
+    while skipped <= MAX_SKIPPED_BYTES:
+        try:
+            await asyncio.wait_for(reader.readexactly(consumed), read_timeout)
+            skipped += consumed
+            await asyncio.wait_for(reader.readuntil(b"\n"), read_timeout)
+            return True
+        except asyncio.LimitOverrunError as err:
+            consumed = err.consumed
+        except (TimeoutError, asyncio.IncompleteReadError):
+            return False
+    return False
 
 
 async def _answer(line: bytes, handler: Handler) -> dict[str, Any]:
@@ -225,9 +259,10 @@ async def _answer(line: bytes, handler: Handler) -> dict[str, Any]:
         if not isinstance(reply, dict):
             raise TypeError(f"handler returned {type(reply).__name__}, not a dict")
         reply = {"ok": True, **reply}
-        json.dumps(reply)  # fail here, inside the guard, if the reply cannot be sent
+        _encode(reply)  # fail here, inside the guard, if the reply cannot be sent
     except DeskbreakError as err:
-        return _error(str(err))
+        # The exit code travels along so `deskbreak reload` of a broken config exits 2, not 1.
+        return {**_error(str(err)), "exit_code": err.exit_code}
     except Exception:
         log.exception("control request %.200r failed", request)
         return _error("internal error in the deskbreak daemon; see its log for details")
@@ -244,7 +279,8 @@ def _error(message: str) -> dict[str, Any]:
 
 
 def _encode(message: dict[str, Any]) -> bytes:
-    return (json.dumps(message, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    # ASCII escapes keep any string (even a lone surrogate from a "\ud800" escape) encodable.
+    return (json.dumps(message, separators=(",", ":")) + "\n").encode("ascii")
 
 
 # --- client -----------------------------------------------------------------------------------
@@ -286,7 +322,10 @@ def ask(path: Path, request: dict[str, Any], timeout: float = 5.0) -> dict[str, 
     if not isinstance(reply, dict):
         raise DeskbreakError(f"deskbreak sent a reply that is not a JSON object: {raw[:200]!r}")
     if reply.get("ok") is not True:
-        raise DeskbreakError(str(reply.get("error") or "deskbreak refused the request"))
+        refused = DeskbreakError(str(reply.get("error") or "deskbreak refused the request"))
+        if reply.get("exit_code") in (EXIT_STATE, EXIT_USAGE):
+            refused.exit_code = reply["exit_code"]
+        raise refused
     return reply
 
 

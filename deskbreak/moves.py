@@ -22,7 +22,6 @@ from deskbreak.errors import ConfigError, UsageError
 Setting = Literal["desk", "standing", "floor"]
 Kind = Literal["dynamic", "static", "strength", "mobility"]
 Source = Literal["brief", "general", "custom"]
-Side = Literal["left", "right"]
 
 AREAS = (
     "neck",
@@ -39,7 +38,7 @@ SETTINGS: tuple[Setting, ...] = ("desk", "standing", "floor")
 KINDS: tuple[Kind, ...] = ("dynamic", "static", "strength", "mobility")
 SOURCES: tuple[Source, ...] = ("brief", "general", "custom")
 
-# Used to estimate how long a routine takes: a rep at an easy pace, and getting into position.
+# Used by routine.py to time a routine: a rep at an easy pace, and getting into position.
 SECONDS_PER_REP = 3
 TRANSITION_SECONDS = 10
 # Spelled by name so ruff RUF001 (ambiguous characters) stays on for the rest of the module.
@@ -123,22 +122,6 @@ class Routine:
 
 
 @dataclass(frozen=True)
-class RoutinePart:
-    """One stretch of work in a routine: a move (with the routine's dose) on one side, one set."""
-
-    move: Move
-    side: Side | None
-    set_number: int
-
-    @property
-    def work_seconds(self) -> int:
-        """Estimated seconds of work for this part: the hold, or the reps at an easy pace."""
-        if self.move.hold_seconds is not None:
-            return self.move.hold_seconds
-        return (self.move.reps or 0) * SECONDS_PER_REP
-
-
-@dataclass(frozen=True)
 class Library:
     moves: Mapping[str, Move]
     routines: Mapping[str, Routine] = field(default_factory=dict)
@@ -168,41 +151,9 @@ class Library:
             f"routines: {', '.join(self.routines)}"
         )
 
-    def routine_moves(self, routine: Routine) -> tuple[Move, ...]:
-        """The routine's moves in order, each with the routine's dose applied."""
-        return tuple(_apply_dose(self.moves[step.move_id], step) for step in routine.steps)
-
-    def routine_parts(self, routine: Routine) -> tuple[RoutinePart, ...]:
-        """Every set and side of the routine in the order to do them (set 1 left, right, ...)."""
-        sides: tuple[Side | None, ...]
-        parts: list[RoutinePart] = []
-        for move in self.routine_moves(routine):
-            sides = ("left", "right") if move.per_side else (None,)
-            for set_number in range(1, move.sets + 1):
-                parts.extend(RoutinePart(move, side, set_number) for side in sides)
-        return tuple(parts)
-
-    def routine_seconds(self, routine: Routine) -> int:
-        """Estimated length: every part plus a transition, and the rests between sets."""
-        parts = self.routine_parts(routine)
-        rests = sum(move.sets - 1 for move in self.routine_moves(routine))
-        work = sum(part.work_seconds + TRANSITION_SECONDS for part in parts)
-        return work + rests * routine.rest_seconds
-
 
 def _duration_text(seconds: int) -> str:
     return f"{seconds // 60} min" if seconds >= 60 and seconds % 60 == 0 else f"{seconds} s"
-
-
-def _apply_dose(move: Move, step: RoutineStep) -> Move:
-    changes: dict[str, Any] = {}
-    if step.hold_seconds is not None:
-        changes["hold_seconds"] = step.hold_seconds
-    if step.reps is not None:
-        changes["reps"] = step.reps
-    if step.sets is not None:
-        changes["sets"] = step.sets
-    return replace(move, **changes) if changes else move
 
 
 # ------------------------------------------------------------------------------------ loading

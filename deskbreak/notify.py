@@ -73,8 +73,10 @@ def session_bus_address() -> str | None:
 def notify_send_supports_actions(executable: str) -> bool:
     """libnotify 0.7.9+ has `--action`; older ones would print a usage error instead."""
     try:
+        # No timeout: `--help` never touches the bus, and a timed wait is what libfaketime
+        # (used by the end-to-end tests) breaks.
         help_text = subprocess.run(
-            [executable, "--help"], capture_output=True, text=True, timeout=5, check=False
+            [executable, "--help"], capture_output=True, text=True, check=False
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return False
@@ -101,6 +103,10 @@ class NotifySendNotifier:
     def has_buttons(self) -> bool:
         return bool(self.executable) and notify_send_supports_actions(str(self.executable))
 
+    def _waits_for_answer(self, reminder: Reminder) -> bool:
+        # Without buttons notify-send returns at once, so its silence is not an answer.
+        return reminder.buttons and self.has_buttons
+
     def command(self, reminder: Reminder) -> list[str]:
         args = [
             str(self.executable),
@@ -110,7 +116,7 @@ class NotifySendNotifier:
             f"--expire-time={reminder.timeout_seconds * 1000}",
             "--hint=string:desktop-entry:deskbreak",
         ]
-        if reminder.buttons and self.has_buttons:
+        if self._waits_for_answer(reminder):
             args += [f"--action={key}={label}" for key, label, _ in ACTIONS]
         return [*args, "--", reminder.title, reminder.body]
 
@@ -139,7 +145,8 @@ class NotifySendNotifier:
                 lines = stderr.decode(errors="replace").strip().splitlines()
                 why = lines[-1] if lines else "no output"
                 raise NotifyError(f"notify-send exited {proc.returncode}: {why}")
-            await self._answer(out, on_answer)
+            if self._waits_for_answer(reminder):
+                await self._answer(out, on_answer)
             return
         watcher = asyncio.ensure_future(self._await_answer(communicate, on_answer))
         self._watchers.add(watcher)

@@ -211,17 +211,19 @@ def plan_routine(routine: Routine, library: Library, minutes: float | None = Non
             high = middle
     best = min(at(low), at(high), key=lambda p: abs(p.total_seconds - budget))
     note = None
-    shortest, longest = at(0.0).total_seconds, at(20.0).total_seconds
-    if budget < shortest - 30:
-        note = (
-            f"{minutes:g} min is too short for {routine.name}: with safe holds and reps it "
-            f"takes at least {duration_text(shortest)}."
-        )
-    elif budget > longest + 30:
-        note = (
-            f"{minutes:g} min is more than {routine.name} needs: with safe holds and reps it "
-            f"takes at most {duration_text(longest)}."
-        )
+    off = best.total_seconds - budget
+    if abs(off) > max(15, budget // 20):
+        shortest, longest = at(0.0).total_seconds, at(20.0).total_seconds
+        if off > 0:
+            note = (
+                f"{minutes:g} min is too short for {routine.name}: with safe holds and reps it "
+                f"takes at least {duration_text(shortest)}."
+            )
+        else:
+            note = (
+                f"{minutes:g} min is more than {routine.name} needs: with safe holds and reps "
+                f"it takes at most {duration_text(longest)}."
+            )
     return replace(best, note=note)
 
 

@@ -15,10 +15,8 @@ import os
 import select
 import signal
 import sys
-import termios
 import textwrap
 import time
-import tty
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -207,14 +205,19 @@ def plain_line(state: RunnerState, index: int) -> str:
 @contextmanager
 def _terminal(out: TextIO, fd: int | None) -> Iterator[None]:
     """Alternate screen, hidden cursor and (with `fd`) cbreak input; all restored on the way out."""
+    import termios  # POSIX only; imported here so the module loads everywhere
+    import tty
+
     saved = termios.tcgetattr(fd) if fd is not None else None
     old_handlers = {}
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        old_handlers[sig] = signal.signal(sig, stop)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            sig = getattr(signal, name)
+            old_handlers[sig] = signal.signal(sig, stop)
     try:
         if fd is not None:
             tty.setcbreak(fd)
@@ -251,6 +254,18 @@ def _read_keys(fd: int, timeout: float) -> list[Key]:
     return keys
 
 
+def repaint(before: list[str], after: list[str]) -> str:
+    """Escapes that turn the screen `before` into `after`, rewriting only the changed rows."""
+    rows = [
+        f"\x1b[{row + 1};1H{line}\x1b[K"
+        for row, line in enumerate(after)
+        if row >= len(before) or before[row] != line
+    ]
+    if len(after) < len(before):
+        rows.append(f"\x1b[{len(after) + 1};1H\x1b[J")
+    return "".join(rows)
+
+
 def _announce(state: RunnerState, cues: Cues) -> None:
     cues.say(announcement(state))
     if state.phase != "ready":
@@ -258,7 +273,8 @@ def _announce(state: RunnerState, cues: Cues) -> None:
     step = state.step
     if state.phase == "ready" and step is not None:
         first_cue = f" · {step.move.cues[0]}" if step.move.cues else ""
-        cues.notify(step.label, f"{step.dose}{first_cue}")
+        lead = "Switch sides" if step.ready == "switch" else "Next"
+        cues.notify(f"{lead}: {step.label}", f"{step.dose}{first_cue}")
     elif state.finished:
         cues.notify(state.plan.title, announcement(state))
 
@@ -290,12 +306,13 @@ def _run_live(
                     color=color,
                     keys=fd is not None,
                 )
-                if frame != last or now_size != size:
-                    clear = "\x1b[2J" if now_size != size else ""
-                    body = "\n".join(line + "\x1b[K" for line in frame)
-                    out.write(f"{clear}\x1b[H{body}\x1b[J")
+                if now_size != size:
+                    out.write("\x1b[H\x1b[2J")
+                    last, size = [], now_size
+                if frame != last:
+                    out.write(repaint(last, frame))
                     out.flush()
-                    last, size = frame, now_size
+                    last = frame
                 if fd is None:
                     time.sleep(FRAME_SECONDS)
                     continue
@@ -349,9 +366,10 @@ def run_plan(
     out = out if out is not None else sys.stdout
     stdin = stdin if stdin is not None else sys.stdin
     clock = Clock(time_scale(environ))
-    live = out.isatty()
+    # A dumb terminal cannot move the cursor; Windows has no termios: both get plain lines.
+    live = out.isatty() and environ.get("TERM") != "dumb" and sys.platform != "win32"
     fd = stdin.fileno() if read_keys and live and stdin.isatty() else None
-    color = not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
+    color = not environ.get("NO_COLOR")
     started = wall()
     state = start(plan, clock.now())
     _announce(state, cues)

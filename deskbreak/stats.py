@@ -8,7 +8,7 @@ span between two DST changes), and each row's day is integer arithmetic on its e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -16,6 +16,9 @@ from deskbreak.history import COUNTS_SQL, AnswerCounts, History, epoch
 
 # Look back this many days first for a streak, then four times as many each round.
 _STREAK_WINDOW_DAYS = 64
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_SECOND = timedelta(seconds=1)
+_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,27 @@ def local_midnight(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(), tz)
 
 
+def midnights(tz: tzinfo, first_day: date, count: int) -> list[int]:
+    """Epoch seconds of the local midnights of `count` days from first_day, and of the day
+    after: the same instants as `local_midnight`, computed faster for years of days."""
+    wall = datetime.combine(first_day, time())
+    local = (first_day.toordinal() - _EPOCH_ORDINAL) * 86400
+    starts = []
+    for _ in range(count + 1):
+        # utcoffset of a naive wall time is what `local_midnight` uses (fold=0 in a gap)
+        offset = tz.utcoffset(wall)
+        if offset is None:
+            raise ValueError(f"{tz!r} gives no UTC offset")
+        starts.append(local - offset // _SECOND)
+        wall += _DAY
+        local += 86400
+    return starts
+
+
 def day_spans(tz: tzinfo, first_day: date, last_day: date) -> list[DaySpan]:
     """Cut the local days first_day..last_day (inclusive) of `tz` into DaySpans."""
     count = (last_day - first_day).days + 1
-    starts = [epoch(local_midnight(first_day + timedelta(days=i), tz)) for i in range(count + 1)]
+    starts = midnights(tz, first_day, count)
     spans: list[DaySpan] = []
     for i in range(count):
         length = starts[i + 1] - starts[i]
@@ -95,18 +115,21 @@ def _by_day(
     return rows
 
 
-def answers_by_day(history: History, spans: Sequence[DaySpan]) -> dict[int, AnswerCounts]:
-    """AnswerCounts per day index; days without reminders are absent."""
-    return {
-        row[0]: AnswerCounts(*row[1:])
-        for row in _by_day(history, "reminders", "at", COUNTS_SQL, spans)
-    }
+def answers_by_day(
+    history: History, spans: Sequence[DaySpan], first_day: date
+) -> dict[date, AnswerCounts]:
+    """AnswerCounts per local day of `spans` (which start at first_day); days without
+    reminders are absent."""
+    rows = _by_day(history, "reminders", "at", COUNTS_SQL, spans)
+    return {first_day + timedelta(days=row[0]): AnswerCounts(*row[1:]) for row in rows}
 
 
-def routines_by_day(history: History, spans: Sequence[DaySpan]) -> dict[int, tuple[int, int]]:
-    """(runs, completed runs) per day index of routines started that day."""
+def routines_by_day(
+    history: History, spans: Sequence[DaySpan], first_day: date
+) -> dict[date, tuple[int, int]]:
+    """(runs, completed runs) per local day of the routines started that day."""
     rows = _by_day(history, "routines", "started", "count(*), sum(completed)", spans)
-    return {row[0]: (row[1], row[2]) for row in rows}
+    return {first_day + timedelta(days=row[0]): (row[1], row[2]) for row in rows}
 
 
 def _counted(
@@ -115,10 +138,18 @@ def _counted(
     return tuple((name, int(n)) for name, n in history.query(sql, (epoch(start), epoch(end))))
 
 
-def current_streak(history: History, tz: tzinfo, today: date) -> int:
+def current_streak(
+    history: History,
+    tz: tzinfo,
+    today: date,
+    known: Mapping[date, AnswerCounts] | None = None,
+    known_since: date | None = None,
+) -> int:
     """Days in a row, back from today, with at least one move done. A day without any
     reminder (weekend, holiday, paused) neither counts nor breaks it; today counts once
-    something is done and, the day not being over, does not break it yet."""
+    something is done and, the day not being over, does not break it yet.
+
+    `known` holds the answers of the days `known_since`..today when the caller has them."""
     first = history.query("SELECT min(at) FROM reminders")[0][0]
     if first is None:
         return 0
@@ -126,17 +157,22 @@ def current_streak(history: History, tz: tzinfo, today: date) -> int:
     streak = 0
     end, window = today, _STREAK_WINDOW_DAYS
     while end >= first_day:
-        start = max(first_day, end - timedelta(days=window - 1))
-        counts = answers_by_day(history, day_spans(tz, start, end))
-        for index in range((end - start).days, -1, -1):
-            day_counts = counts.get(index)
+        if known is not None and known_since is not None and known_since <= end:
+            start, counts = max(known_since, first_day), known
+        else:
+            start = max(first_day, end - timedelta(days=window - 1))
+            counts = answers_by_day(history, day_spans(tz, start, end), start)
+            window *= 4
+        for back in range((end - start).days + 1):
+            day = end - timedelta(days=back)
+            day_counts = counts.get(day)
             if day_counts is None or day_counts.sent == 0:
                 continue
             if day_counts.done:
                 streak += 1
-            elif start + timedelta(days=index) != today:
+            elif day != today:
                 return streak
-        end, window = start - timedelta(days=1), window * 4
+        end, known = start - timedelta(days=1), None
     return streak
 
 
@@ -148,17 +184,16 @@ def compute_stats(
     if end_day < start_day:
         raise ValueError(f"end_day {end_day} is before start_day {start_day}")
     spans = day_spans(tz, start_day, end_day)
-    answers = answers_by_day(history, spans)
-    routines = routines_by_day(history, spans)
+    answers = answers_by_day(history, spans, start_day)
+    routines = routines_by_day(history, spans, start_day)
     days = []
-    totals = AnswerCounts()
-    for index in range((end_day - start_day).days + 1):
-        counts = answers.get(index, AnswerCounts())
-        runs, completed = routines.get(index, (0, 0))
-        totals += counts
+    none, day = AnswerCounts(), start_day
+    for _ in range((end_day - start_day).days + 1):
+        counts = answers.get(day, none)
+        runs, completed = routines.get(day, (0, 0))
         days.append(
             DayStats(
-                start_day + timedelta(days=index),
+                day,
                 counts.sent,
                 counts.done,
                 counts.snoozed,
@@ -168,6 +203,13 @@ def compute_stats(
                 completed,
             )
         )
+        day += _DAY
+    totals = sum(answers.values(), none)
+    # the range's own answers serve the streak when the range runs through today
+    if start_day <= today <= end_day:
+        streak = current_streak(history, tz, today, answers, start_day)
+    else:
+        streak = current_streak(history, tz, today)
     start = local_midnight(start_day, tz)
     end = local_midnight(end_day + timedelta(days=1), tz)
     return Stats(
@@ -190,7 +232,7 @@ def compute_stats(
             start,
             end,
         ),
-        streak_days=current_streak(history, tz, today),
+        streak_days=streak,
     )
 
 

@@ -86,7 +86,10 @@ def test_unknown_key_suggests_the_near_one(tmp_path: Path) -> None:
 @pytest.mark.parametrize("value", ["0", "-5", '"ten"', "2.5", "1000", "true"])
 def test_interval_must_be_whole_minutes_in_range(tmp_path: Path, value: str) -> None:
     message = error_for(f"[schedule]\ninterval = {value}\n", tmp_path)
-    assert "config.toml:2: [schedule] interval must be a whole number of minutes from 1 to 240" in message
+    assert (
+        "config.toml:2: [schedule] interval must be a whole number of minutes from 1 to 240"
+        in message
+    )
 
 
 @pytest.mark.parametrize("window", ["9am-5pm", "25:00-26:00", "17:00-09:00", "09:00-09:00", "9-5"])

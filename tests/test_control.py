@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deskbreak.control import Handler, ask, serve
-from deskbreak.errors import AlreadyRunningError, DeskbreakError, NotRunningError
+from deskbreak.errors import AlreadyRunningError, ConfigError, DeskbreakError, NotRunningError
 from deskbreak.paths import default_paths
 
 
@@ -161,8 +162,20 @@ def test_closing_does_not_remove_a_socket_another_server_made_meanwhile(path: Pa
             assert still_serves(path)
 
 
+def test_a_handler_may_close_the_server_and_still_reply(path: Path) -> None:
+    async def stop(request: dict[str, Any]) -> dict[str, Any]:
+        await running.server.close()
+        return {"stopping": True}
+
+    with ServerThread(path, stop) as running:
+        assert ask(path, {"cmd": "stop"}) == {"ok": True, "stopping": True}
+        assert not path.exists()
+
+
 def test_closing_drops_connected_clients(path: Path) -> None:
     with ServerThread(path) as running, connect(path) as sock:
+        sock.sendall(b'{"cmd": "ping"}\n')
+        assert replies(sock.recv(4096))[0]["ok"] is True
         running.run(running.server.close())
         assert sock.recv(1) == b""
 
@@ -199,6 +212,11 @@ def test_a_malformed_request_gets_an_error_reply_and_the_server_goes_on(
     assert still_serves(path)
 
 
+def test_strings_come_back_intact_even_odd_ones(server: ServerThread, path: Path) -> None:
+    odd = "née 🏃 \ud800"
+    assert ask(path, {"cmd": odd})["echo"]["cmd"] == odd
+
+
 def test_a_line_cut_off_by_the_client_closing_does_not_hurt_the_server(
     server: ServerThread, path: Path
 ) -> None:
@@ -209,14 +227,21 @@ def test_a_line_cut_off_by_the_client_closing_does_not_hurt_the_server(
 
 def test_a_huge_line_is_refused_without_buffering_it_all(server: ServerThread, path: Path) -> None:
     with connect(path) as sock:
-        try:
-            sock.sendall(b'{"cmd": "' + b"x" * 1024 * 1024 + b'"}\n')
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server stopped reading once the line passed the limit
-        raw = read_until_closed(sock)
-    if raw:
-        (reply,) = replies(raw)
-        assert reply == {"ok": False, "error": "request too long (limit 65536 bytes)"}
+        sock.sendall(b'{"cmd": "' + b"x" * 1024 * 1024 + b'"}\n{"cmd": "after"}\n')
+        sock.shutdown(socket.SHUT_WR)
+        refused, after = replies(read_until_closed(sock))
+    assert refused == {"ok": False, "error": "request too long (limit 65536 bytes)"}
+    assert after == {"ok": True, "echo": {"cmd": "after"}}
+    assert still_serves(path)
+
+
+def test_an_endless_line_is_cut_off(server: ServerThread, path: Path) -> None:
+    with connect(path) as sock:
+        # Reading may reset once the server hangs up on unread data; all that matters is
+        # that the client is refused and the server lives on.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(b"x" * (20 * 1024 * 1024))
+            read_until_closed(sock)
     assert still_serves(path)
 
 
@@ -235,9 +260,11 @@ def test_a_silent_client_is_disconnected_after_the_read_timeout(path: Path) -> N
 def test_a_handler_exception_becomes_an_error_reply_and_a_logged_traceback(
     server: ServerThread, path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="deskbreak.control"):
-        with pytest.raises(DeskbreakError, match="internal error"):
-            ask(path, {"cmd": "boom"})
+    with (
+        caplog.at_level(logging.ERROR, logger="deskbreak.control"),
+        pytest.raises(DeskbreakError, match="internal error"),
+    ):
+        ask(path, {"cmd": "boom"})
     assert any(r.exc_info and "the handler broke" in str(r.exc_info[1]) for r in caplog.records)
     assert still_serves(path)
 
@@ -257,6 +284,21 @@ def test_a_deskbreak_error_in_the_handler_reaches_the_client_as_its_message(
         ask(path, {"cmd": "refuse"})
     assert str(err.value) == "no reminder yet"
     assert not isinstance(err.value, NotRunningError)
+
+
+def test_a_request_just_under_the_limit_is_served(server: ServerThread, path: Path) -> None:
+    big = "x" * 60_000
+    assert ask(path, {"cmd": "ping", "pad": big})["echo"]["pad"] == big
+
+
+def test_a_deskbreak_error_keeps_its_exit_code(path: Path) -> None:
+    async def broken_config(request: dict[str, Any]) -> dict[str, Any]:
+        raise ConfigError("config.toml:3: [schedule] interval must be 1 to 240 minutes")
+
+    with ServerThread(path, broken_config), pytest.raises(DeskbreakError) as err:
+        ask(path, {"cmd": "reload"})
+    assert err.value.exit_code == 2
+    assert "interval" in str(err.value)
 
 
 def test_ask_says_how_to_start_when_nothing_listens(path: Path) -> None:
@@ -319,7 +361,7 @@ def _connect_as_nobody(path: Path) -> int:
             code = 1
         except PermissionError:
             code = 0
-        except BaseException:
+        except BaseException:  # noqa: BLE001 - the forked child must always reach os._exit
             code = 2
         finally:
             os._exit(code)

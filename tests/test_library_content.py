@@ -16,6 +16,7 @@ from deskbreak.moves import (
     load_library,
     parse_library,
 )
+from deskbreak.routine import PlanStep, plan_routine
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +26,14 @@ def library() -> Library:
 
 def _all_moves() -> list[Move]:
     return list(load_library().moves.values())
+
+
+def _plan(library: Library, name: str) -> tuple[PlanStep, ...]:
+    return plan_routine(library.routine(name), library).steps
+
+
+def _single(move: Move) -> Routine:
+    return Routine(name=move.id, title=move.name, description="", steps=(RoutineStep(move.id),))
 
 
 def test_bundled_file_is_shipped_as_package_data_and_parses() -> None:
@@ -89,19 +98,30 @@ def test_strength_moves_are_3_sets_of_10_to_12(library: Library) -> None:
 
 
 def test_prerun_has_no_static_hold_longer_than_15_seconds(library: Library) -> None:
-    for move in library.routine_moves(library.routine("prerun")):
-        assert move.kind != "static" or (move.hold_seconds or 0) <= 15, move.id
+    for step in _plan(library, "prerun"):
+        assert step.move.kind != "static" or step.seconds <= 15, step.label
 
 
 def test_prerun_is_made_of_dynamic_moves(library: Library) -> None:
-    kinds = {m.kind for m in library.routine_moves(library.routine("prerun"))}
-    assert kinds <= {"dynamic", "mobility"}
+    assert {s.move.kind for s in _plan(library, "prerun")} <= {"dynamic", "mobility"}
 
 
 def test_postrun_holds_last_30_to_60_seconds(library: Library) -> None:
-    for move in library.routine_moves(library.routine("postrun")):
-        if move.hold_seconds is not None:
-            assert 30 <= move.hold_seconds <= 60, move.id
+    holds = [s for s in _plan(library, "postrun") if s.reps is None]
+    assert holds
+    for step in holds:
+        assert 30 <= step.seconds <= 60, step.label
+
+
+@pytest.mark.parametrize("name", ["prerun", "postrun", "desk", "upper-back"])
+def test_every_per_side_move_in_a_routine_is_done_on_both_sides(
+    library: Library, name: str
+) -> None:
+    steps = _plan(library, name)
+    for step in steps:
+        sides = [s.side for s in steps if s.move.id == step.move.id]
+        expected = ["left", "right"] * step.sets if step.move.per_side else [None] * step.sets
+        assert sides == expected, step.label
 
 
 def test_postrun_contains_the_seven_move_lower_back_cool_down(library: Library) -> None:
@@ -125,7 +145,7 @@ def test_postrun_contains_the_seven_move_lower_back_cool_down(library: Library) 
 def test_routine_total_time_is_in_range(
     library: Library, name: str, low_minutes: int, high_minutes: int
 ) -> None:
-    seconds = library.routine_seconds(library.routine(name))
+    seconds = plan_routine(library.routine(name), library).total_seconds
     assert low_minutes * 60 <= seconds <= high_minutes * 60
 
 
@@ -154,7 +174,7 @@ def test_desk_moves_need_no_floor_and_no_equipment(library: Library) -> None:
 
 def test_desk_moves_take_at_most_two_minutes(library: Library) -> None:
     for move in library.desk_moves():
-        assert library.routine_seconds(_single(move)) <= 150, move.id
+        assert plan_routine(_single(move), library).total_seconds <= 150, move.id
 
 
 def test_general_practice_additions_are_labelled(library: Library) -> None:
@@ -176,7 +196,3 @@ def test_upper_back_routine_has_the_three_strength_moves(library: Library) -> No
 def test_library_carries_the_safety_line(library: Library) -> None:
     assert "Stop if a move hurts" in library.safety
     assert "physiotherapist" in library.safety
-
-
-def _single(move: Move) -> Routine:
-    return Routine(name=move.id, title=move.name, description="", steps=(RoutineStep(move.id),))

@@ -5,17 +5,20 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from deskbreak.cli import app
+from deskbreak.cli.commands_moves import list_moves
 from deskbreak.errors import ConfigError, UsageError
 from deskbreak.moves import (
     Library,
     Move,
-    Routine,
     RoutineStep,
     extend_library,
     load_library,
@@ -97,39 +100,7 @@ def test_notification_body_shortens_a_single_overlong_cue() -> None:
     assert body.endswith("…\n10 reps")
 
 
-# ------------------------------------------------------------------------ routine expansion
-
-
-def test_per_side_move_expands_to_left_then_right_for_every_set() -> None:
-    lib = Library(moves={"row": move("row", kind="strength", sets=2, per_side=True)})
-    routine = Routine("r", "R", "", (RoutineStep("row"),))
-    parts = [(p.set_number, p.side) for p in lib.routine_parts(routine)]
-    assert parts == [(1, "left"), (1, "right"), (2, "left"), (2, "right")]
-
-
-def test_every_per_side_move_in_the_bundled_routines_expands_to_both_sides() -> None:
-    lib = load_library()
-    for routine in lib.routines.values():
-        for m in lib.routine_moves(routine):
-            sides = [p.side for p in lib.routine_parts(routine) if p.move.id == m.id]
-            expected = ["left", "right"] * m.sets if m.per_side else [None] * m.sets
-            assert sides == expected, (routine.name, m.id)
-
-
-def test_routine_step_dose_replaces_the_moves_own() -> None:
-    lib = Library(moves={"m": move("m", reps=10)})
-    routine = Routine("r", "R", "", (RoutineStep("m", reps=4, sets=2),))
-    (m,) = lib.routine_moves(routine)
-    assert (m.reps, m.sets) == (4, 2)
-
-
-def test_routine_seconds_counts_work_transitions_and_rests() -> None:
-    hold = move("h", kind="static", reps=None, hold_seconds=30, per_side=True)
-    reps = move("r", reps=10, sets=3)
-    lib = Library(moves={"h": hold, "r": reps})
-    routine = Routine("x", "X", "", (RoutineStep("h"), RoutineStep("r")), rest_seconds=20)
-    # hold: 2 sides x (30 + 10); reps: 3 sets x (10 x 3 + 10) + 2 rests x 20
-    assert lib.routine_seconds(routine) == 80 + 120 + 40
+# -------------------------------------------------------------------------------- routines
 
 
 def test_unknown_routine_names_the_routines_there_are() -> None:
@@ -404,37 +375,41 @@ def test_any_history_and_any_subset_never_gets_the_last_move_again(
 
 
 def test_moves_command_prints_every_field_as_json(capsys: pytest.CaptureFixture[str]) -> None:
-    from deskbreak.cli.commands_moves import moves_command
-
-    assert moves_command(area=None, as_json=True) == 0
+    assert list_moves(load_library(), area=None, as_json=True) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["id"] for r in rows] == list(load_library().moves)
     assert rows[0]["cues"] and rows[0]["dose"] and "caution" in rows[0]
 
 
 def test_moves_command_filters_by_area(capsys: pytest.CaptureFixture[str]) -> None:
-    from deskbreak.cli.commands_moves import moves_command
-
-    moves_command(area="neck", as_json=True)
+    list_moves(load_library(), area="neck", as_json=True)
     assert {r["area"] for r in json.loads(capsys.readouterr().out)} == {"neck"}
 
 
 def test_moves_command_prints_a_table_with_the_safety_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from deskbreak.cli.commands_moves import moves_command
-
-    moves_command(area="chest", as_json=False)
+    list_moves(load_library(), area="chest", as_json=False)
     out = capsys.readouterr().out
     assert "doorway-chest-stretch" in out and "Stop if a move hurts" in out
 
 
 def test_moves_command_rejects_an_unknown_area_naming_the_allowed_ones() -> None:
-    from deskbreak.cli.commands_moves import moves_command
-
     with pytest.raises(UsageError) as err:
-        moves_command(area="back", as_json=False)
+        list_moves(load_library(), area="back", as_json=False)
     assert str(err.value) == (
         'unknown area "back"; choose one of: neck, shoulders, upper-back, mid-back, '
         "lower-back, chest, hips, legs, whole-body"
     )
+
+
+def test_moves_command_lists_the_users_own_moves_from_the_config(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[moves.custom.neck-roll]\nname = "Neck roll"\narea = "neck"\nsetting = "desk"\n'
+        'kind = "mobility"\nreps = 5\ncues = ["Drop your chin.", "Roll slowly."]\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["--config", str(config), "moves", "--json", "-a", "neck"])
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in json.loads(result.stdout)] == ["chin-tucks", "neck-roll"]

@@ -141,7 +141,7 @@ def status(
 def pause(
     ctx: typer.Context,
     duration: str | None = typer.Argument(
-        None, metavar="[DURATION]", help='How long, e.g. "1h" or "45m" (default: until resumed).'
+        None, metavar="DURATION", help='How long, e.g. "1h" or "45m" (default: until resumed).'
     ),
     until: str | None = typer.Option(
         None, "--until", metavar="HH:MM", help="Pause until this time of day."
@@ -178,7 +178,7 @@ def resume(ctx: typer.Context) -> int:
 def snooze(
     ctx: typer.Context,
     duration: str | None = typer.Argument(
-        None, metavar="[DURATION]", help='How long, e.g. "10m" (default: from the config).'
+        None, metavar="DURATION", help='How long, e.g. "10m" (default: from the config).'
     ),
 ) -> int:
     """Put off the current reminder for a few minutes.

@@ -1,0 +1,483 @@
+"""`deskbreak doctor`: small checks of everything a reminder needs, each an ok/warn/fail value.
+
+Each check takes only what it needs (paths, the environment, a `Runner` for subprocesses, a
+`which`), so tests hand it fakes. Nothing here writes a file; the bus checks never D-Bus-activate
+a notification server (they ask NameHasOwner first), and only `send_test` shows anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from deskbreak import autostart, control, notify
+from deskbreak.autostart import Runner, RunResult, Which
+from deskbreak.config import Config, load_config
+from deskbreak.errors import ConfigError, DeskbreakError, NotRunningError
+from deskbreak.lock import lock_holder
+from deskbreak.paths import Paths
+from deskbreak.schedule import PlanState, next_reminder
+
+Status = Literal["ok", "warn", "fail"]
+Ask = Callable[[Path, dict[str, Any]], dict[str, Any]]
+
+BUS_FIX = (
+    "run inside your desktop session, or export DBUS_SESSION_BUS_ADDRESS "
+    "(under systemd: `systemctl --user import-environment DBUS_SESSION_BUS_ADDRESS DISPLAY`)"
+)
+NOTIFICATIONS = "org.freedesktop.Notifications"
+BUS_TIMEOUT_SECONDS = 3
+TEST_TITLE = "deskbreak test"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str | None = None
+
+
+def report(checks: Sequence[Check]) -> dict[str, Any]:
+    """The `--json` shape: {"ok": no check failed, "checks": [...]}."""
+    return {"ok": all(c.status != "fail" for c in checks), "checks": [asdict(c) for c in checks]}
+
+
+def make_runner(env: Mapping[str, str], timeout: float = 10.0) -> Runner:
+    """A Runner with `env` and a time limit; a missing program gives 127, a hang 124."""
+
+    def run(args: Sequence[str]) -> RunResult:
+        try:
+            done = subprocess.run(
+                list(args),
+                capture_output=True,
+                text=True,
+                check=False,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                timeout=timeout,
+            )
+        except FileNotFoundError as err:
+            return RunResult(127, "", str(err))
+        except subprocess.TimeoutExpired:
+            return RunResult(124, "", f"no answer within {timeout:g} s")
+        return RunResult(done.returncode, done.stdout, done.stderr)
+
+    return run
+
+
+def _last_line(text: str, default: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else default
+
+
+# --- config -----------------------------------------------------------------------------------
+
+
+def check_config(path: Path) -> tuple[Check, Config | None]:
+    try:
+        cfg = load_config(path)
+    except ConfigError as err:
+        return Check(
+            "config", "fail", str(err), "edit the file, then `deskbreak config check`"
+        ), None
+    if cfg.source is None:
+        return Check("config", "ok", f"defaults (no file at {path})"), cfg
+    return Check("config", "ok", f"{path} (defaults for missing keys)"), cfg
+
+
+# --- notification backend ---------------------------------------------------------------------
+
+
+def check_backend(choice: str, backends: dict[str, notify.Notifier]) -> Check:
+    chain = notify.backend_chain(choice, backends)
+    reasons = dict(notify.explain_auto(backends))
+    first = chain[0].name
+    fallbacks = ", ".join(n.name for n in chain[1:]) or "none"
+    unusable = "; ".join(f"{name}: {why}" for name, why in reasons.items() if why)
+    if choice == "auto":
+        detail = f"auto picks {first} (fallbacks: {fallbacks})"
+        if unusable:
+            detail += f"; unusable here: {unusable}"
+    else:
+        detail = f"{choice} (set in the config; fallbacks: {fallbacks})"
+        if reasons.get(choice):
+            return Check(
+                "backend",
+                "warn",
+                f"{choice} is set in the config but unusable here: {reasons[choice]}; "
+                f"reminders fall back to {chain[1].name if len(chain) > 1 else 'nothing'}",
+                'fix what is named, or set [notifications] backend = "auto"',
+            )
+    if first == "console":
+        no_bus = any("bus" in why for why in reasons.values() if why)
+        return Check(
+            "backend",
+            "warn",
+            f"{choice} picks console: reminders only print to the daemon's terminal or log "
+            f"({unusable})",
+            BUS_FIX if no_bus else "install notify-send (Debian/Ubuntu: apt install libnotify-bin)",
+        )
+    return Check("backend", "ok", detail)
+
+
+# --- notification server on the session bus ---------------------------------------------------
+
+
+def bus_address(env: Mapping[str, str]) -> str | None:
+    """The session bus as libnotify finds it: $DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus."""
+    address = env.get("DBUS_SESSION_BUS_ADDRESS")
+    if address:
+        return address
+    runtime = env.get("XDG_RUNTIME_DIR")
+    if runtime and Path(runtime, "bus").exists():
+        return f"unix:path={runtime}/bus"
+    return None
+
+
+def _bus_call(
+    tool: str, run: Runner, dest: str, path: str, method: str, *args: str
+) -> tuple[RunResult, list[str]]:
+    """Call a method with gdbus or dbus-send; returns the result and the reply's strings."""
+    if Path(tool).name == "gdbus":
+        command = [tool, "call", "--session", "--timeout", str(BUS_TIMEOUT_SECONDS)]
+        command += ["--dest", dest, "--object-path", path, "--method", method, *args]
+        quoted = r"'((?:[^'\\]|\\.)*)'"
+    else:
+        command = [tool, "--session", "--print-reply"]
+        command += [f"--reply-timeout={BUS_TIMEOUT_SECONDS * 1000}", f"--dest={dest}", path]
+        command += [method, *(f"string:{a}" for a in args)]
+        quoted = r'"((?:[^"\\]|\\.)*)"'
+    result = run(command)
+    return result, re.findall(quoted, result.stdout) if result.returncode == 0 else []
+
+
+def _has_owner(tool: str, run: Runner, name: str) -> tuple[RunResult, bool]:
+    result, _ = _bus_call(
+        tool, run, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+        "org.freedesktop.DBus.NameHasOwner", name,
+    )  # fmt: skip
+    return result, bool(re.search(r"\btrue\b", result.stdout))
+
+
+def _activatable(tool: str, run: Runner, name: str) -> bool:
+    _, names = _bus_call(
+        tool, run, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+        "org.freedesktop.DBus.ListActivatableNames",
+    )  # fmt: skip
+    return name in names
+
+
+def check_server(env: Mapping[str, str], run: Runner, which: Which) -> Check:
+    address = bus_address(env)
+    if address is None:
+        return Check(
+            "server",
+            "fail",
+            "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and there is no "
+            "$XDG_RUNTIME_DIR/bus",
+            BUS_FIX,
+        )
+    shown = address.split(",guid=")[0]  # the guid is noise to a person
+    tool = which("gdbus") or which("dbus-send")
+    if tool is None:
+        return Check(
+            "server",
+            "warn",
+            f"cannot ask the session bus ({shown}): neither gdbus nor dbus-send is installed",
+            "install libglib2.0-bin (gdbus) or dbus (dbus-send)",
+        )
+    # NameHasOwner first: calling the server itself would D-Bus-activate one if none runs.
+    result, owned = _has_owner(tool, run, NOTIFICATIONS)
+    if result.returncode != 0:
+        why = _last_line(result.stderr, f"exit status {result.returncode}")
+        return Check("server", "fail", f"cannot reach the session bus {shown}: {why}", BUS_FIX)
+    if not owned:
+        if _activatable(tool, run, NOTIFICATIONS):
+            return Check(
+                "server",
+                "warn",
+                "no notification server is running; D-Bus will start one on the first reminder",
+                "check it with `deskbreak doctor --send-test`",
+            )
+        return Check(
+            "server",
+            "fail",
+            f"no notification server on the session bus ({shown})",
+            "start one (dunst, mako, or your desktop's own), or run inside your desktop session",
+        )
+    path = "/org/freedesktop/Notifications"
+    info_result, info = _bus_call(
+        tool, run, NOTIFICATIONS, path, f"{NOTIFICATIONS}.GetServerInformation"
+    )
+    caps_result, caps = _bus_call(
+        tool, run, NOTIFICATIONS, path, f"{NOTIFICATIONS}.GetCapabilities"
+    )
+    if info_result.returncode != 0 or caps_result.returncode != 0:
+        failed = info_result if info_result.returncode != 0 else caps_result
+        why = _last_line(failed.stderr, f"exit status {failed.returncode}")
+        return Check(
+            "server",
+            "warn",
+            f"a notification server owns {NOTIFICATIONS} but does not answer: {why}",
+            "restart your notification server (or log out and in again)",
+        )
+    name = f"{info[0]} {info[2]}" if len(info) >= 3 else "unnamed server"
+    if "actions" in caps:
+        return Check("server", "ok", f"{name} on {shown}; supports actions (buttons)")
+    return Check(
+        "server",
+        "warn",
+        f"{name} on {shown} does not support actions: reminders come without buttons",
+        "answer with `deskbreak done`, `deskbreak snooze` or `deskbreak skip`, or use a "
+        "server with actions (dunst, mako, GNOME, KDE)",
+    )
+
+
+# --- notify-send ------------------------------------------------------------------------------
+
+
+def check_notify_send(run: Runner, which: Which, platform: str) -> Check:
+    exe = which("notify-send")
+    if exe is None:
+        if not platform.startswith("linux"):
+            return Check("notify-send", "ok", f"not used on {platform}")
+        return Check(
+            "notify-send",
+            "warn",
+            "notify-send is not installed; reminders fall back to plyer or the console",
+            "install it (Debian/Ubuntu: apt install libnotify-bin; Fedora: dnf install libnotify)",
+        )
+    found = re.search(r"\d+(?:\.\d+)+", run([exe, "--version"]).stdout)
+    name = f"{found.group()} at {exe}" if found else f"version unknown, at {exe}"
+    if "--action" in run([exe, "--help"]).stdout:
+        return Check("notify-send", "ok", f"{name}; has --action (buttons)")
+    return Check(
+        "notify-send",
+        "warn",
+        f"{name}: no --action: reminders come without buttons",
+        "upgrade libnotify to 0.7.9 or later (libnotify-bin on Debian/Ubuntu)",
+    )
+
+
+# --- daemon and service -----------------------------------------------------------------------
+
+
+def _when(iso: object) -> str:
+    if not isinstance(iso, str):
+        return "none ahead"
+    try:
+        return f"{datetime.fromisoformat(iso):%a %Y-%m-%d %H:%M %Z}".strip()
+    except ValueError:
+        return iso
+
+
+def check_daemon(paths: Paths, ask: Ask, holder: Callable[[Path], int | None]) -> Check:
+    try:
+        reply = ask(paths.socket, {"cmd": "status"})
+    except NotRunningError:
+        pid = holder(paths.lock_file)
+        if pid is not None:
+            return Check(
+                "daemon",
+                "fail",
+                f"pid {pid} holds the daemon lock but nothing answers on {paths.socket}",
+                "restart it: `deskbreak stop` (or kill that pid), then `deskbreak start`",
+            )
+        return Check(
+            "daemon",
+            "warn",
+            f"not running (nothing answers on {paths.socket})",
+            "`deskbreak start`, or `deskbreak service install`",
+        )
+    except DeskbreakError as err:
+        return Check(
+            "daemon",
+            "fail",
+            f"its socket {paths.socket} is there but the daemon does not answer: {err}",
+            "restart it: `deskbreak stop`, then `deskbreak start` (or "
+            "`systemctl --user restart deskbreak.service`)",
+        )
+    state = (
+        "paused" if reply.get("paused") else f"next reminder {_when(reply.get('next_reminder'))}"
+    )
+    return Check("daemon", "ok", f"running, pid {reply.get('pid')}, {paths.socket}; {state}")
+
+
+def check_service(run: Runner, env: Mapping[str, str], which: Which, platform: str) -> Check:
+    try:
+        st = autostart.status(run=run, env=env, which=which, platform=platform)
+    except DeskbreakError as err:
+        detail = " ".join(str(err).split())
+        return Check("service", "warn", f"cannot check the service: {detail}", None)
+    if not st.installed:
+        return Check(
+            "service",
+            "warn",
+            f"not installed ({st.path})",
+            "`deskbreak service install` to start deskbreak at login",
+        )
+    detail = f"{st.path}: {st.enabled}, {st.state}"
+    if st.state.startswith("failed"):
+        return Check(
+            "service",
+            "fail",
+            detail,
+            "see `deskbreak service logs`, then `systemctl --user restart deskbreak.service`",
+        )
+    if st.manager == "systemd" and st.enabled != "enabled":
+        return Check("service", "warn", detail, "`deskbreak service install` enables it again")
+    if not st.active:
+        return Check("service", "warn", detail, "`deskbreak service install` starts it again")
+    return Check("service", "ok", detail)
+
+
+# --- history and schedule ---------------------------------------------------------------------
+
+
+def _size(n_bytes: int) -> str:
+    if n_bytes < 1024 * 1024:
+        return f"{n_bytes / 1024:.0f} KB"
+    return f"{n_bytes / (1024 * 1024):.1f} MB"
+
+
+def check_history(database: Path) -> Check:
+    if not database.exists():
+        return Check(
+            "history",
+            "warn",
+            f"no history yet ({database})",
+            "it is created when the daemon first starts: `deskbreak start`",
+        )
+    try:
+        # Read-only: doctor never creates, migrates or locks the daemon's database.
+        with contextlib.closing(
+            sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True, timeout=2.0)
+        ) as db:
+            (count,) = db.execute("SELECT count(*) FROM reminders").fetchone()
+        size = database.stat().st_size
+    except (sqlite3.Error, OSError) as err:
+        return Check(
+            "history",
+            "fail",
+            f"cannot read {database}: {err}",
+            "check the file's permissions; if it is damaged, move it aside to start afresh",
+        )
+    return Check("history", "ok", f"{database} ({_size(size)}, {count} reminders)")
+
+
+def check_schedule(cfg: Config | None, now: datetime) -> Check:
+    if cfg is None:
+        return Check("schedule", "warn", "cannot tell: the config did not load", None)
+    sched = cfg.schedule
+    due = next_reminder(sched, PlanState(), now)
+    if due is None:
+        return Check(
+            "schedule",
+            "warn",
+            f"time zone {sched.timezone}; no work window in the next two weeks",
+            "check `days` and `hours` under [schedule] in the config",
+        )
+    local = due.astimezone(sched.timezone)
+    return Check(
+        "schedule", "ok", f"time zone {sched.timezone}; next reminder {local:%a %Y-%m-%d %H:%M}"
+    )
+
+
+# --- a real test notification -----------------------------------------------------------------
+
+
+async def _ignore(answer: notify.Answer) -> None:
+    return None
+
+
+async def _send(
+    chain: Sequence[notify.Notifier], reminder: notify.Reminder
+) -> tuple[str | None, list[str]]:
+    failures: list[str] = []
+    for notifier in chain:
+        try:
+            await notifier.send(reminder, _ignore)
+        except notify.NotifyError as err:
+            failures.append(f"{notifier.name}: {err}")
+            continue
+        return notifier.name, failures
+    return None, failures
+
+
+def send_test(choice: str, backends: dict[str, notify.Notifier]) -> Check:
+    """Send one notification through the configured chain; report who delivered it."""
+    reminder = notify.Reminder(
+        TEST_TITLE, "If you can read this, deskbreak's reminders reach you.", 10, buttons=False
+    )
+    chain = notify.backend_chain(choice, backends)
+    delivered, failures = asyncio.run(_send(chain, reminder))
+    failed = f" after {'; '.join(failures)}" if failures else ""
+    if delivered is None:
+        return Check(
+            "send-test", "fail", f"no backend could show it: {'; '.join(failures)}", BUS_FIX
+        )
+    if delivered == "console":
+        return Check(
+            "send-test",
+            "warn",
+            f"only the console backend showed it{failed}",
+            "see the server and backend checks above",
+        )
+    status: Status = "warn" if failures else "ok"
+    return Check("send-test", status, f"delivered by {delivered}{failed}")
+
+
+def default_backends() -> dict[str, notify.Notifier]:
+    # The console backend writes to stderr so `--json` output on stdout stays clean.
+    def to_stderr(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    return {
+        "notify-send": notify.NotifySendNotifier(),
+        "plyer": notify.PlyerNotifier(),
+        "console": notify.ConsoleNotifier(write=to_stderr),
+    }
+
+
+def run_checks(
+    paths: Paths,
+    env: Mapping[str, str],
+    *,
+    run: Runner | None = None,
+    which: Which = shutil.which,
+    ask: Ask = control.ask,
+    holder: Callable[[Path], int | None] = lock_holder,
+    backends: dict[str, notify.Notifier] | None = None,
+    platform: str = sys.platform,
+    now: datetime | None = None,
+    send: bool = False,
+) -> list[Check]:
+    """Every check, in the order a person would fix them."""
+    run = run or make_runner(env)
+    backends = backends if backends is not None else default_backends()
+    config_check, cfg = check_config(paths.config_file)
+    choice = cfg.notifications.backend if cfg else "auto"
+    checks = [
+        config_check,
+        check_backend(choice, backends),
+        check_server(env, run, which),
+        check_notify_send(run, which, platform),
+        check_daemon(paths, ask, holder),
+        check_service(run, env, which, platform),
+        check_history(paths.database),
+        check_schedule(cfg, now or datetime.now(UTC)),
+    ]
+    if send:
+        checks.append(send_test(choice, backends))
+    return checks

@@ -1,0 +1,80 @@
+"""Helpers for the end-to-end tests (imported by the tests and by conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+HARNESS = REPO.parent / "shared" / "tools" / "notify-harness.sh"
+T = TypeVar("T")
+
+
+def require(*tools: str) -> None:
+    """Skip (or, under DESKBREAK_E2E=1, fail) when a system tool is missing."""
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        reason = f"missing system tools: {', '.join(missing)}"
+        if os.environ.get("DESKBREAK_E2E") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def wait_for(probe: Callable[[], T | None], timeout: float = 15.0, what: str = "condition") -> T:
+    """Poll `probe` until it returns something truthy, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.1)
+
+
+def notify_calls(harness_dir: str) -> list[dict[str, object]]:
+    """Each Notify call dbus-monitor saw: app name, summary, body and button labels.
+
+    dbus-monitor prints a call's arguments three spaces in; the actions array's items six.
+    """
+    log = Path(harness_dir, "notify.log").read_text(encoding="utf-8", errors="replace")
+    calls: list[dict[str, object]] = []
+    for block in log.split("\nmethod call ")[1:]:
+        header, _, body = block.partition("\n")
+        if not header.rstrip().endswith("member=Notify"):
+            continue
+        # A top-level string may span lines (a multi-line body); it ends where the next
+        # three-space argument line starts.
+        strings = re.findall(r'^   string "(.*?)"\n(?=   \S|\S|\Z)', body + "\n", re.S | re.M)
+        actions_block = re.search(r"^   array \[\n(.*?)^   \]", body, re.S | re.M)
+        actions = re.findall(
+            r'^      string "(.*?)"$', actions_block.group(1) if actions_block else "", re.M
+        )
+        if len(strings) >= 4:
+            calls.append(
+                {
+                    "app": strings[0],
+                    "summary": strings[2],
+                    "body": strings[3],
+                    "actions": actions[1::2],  # (key, label) pairs: keep the labels
+                }
+            )
+    return calls
+
+
+def harness(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(HARNESS), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **env},
+    )

@@ -1,0 +1,328 @@
+"""The control commands as a user runs them (`python -m deskbreak ...`) against a fake daemon."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deskbreak.cli import app
+from deskbreak.cli.commands_control import format_moment, render_status
+from deskbreak.control import ControlServer, serve
+from deskbreak.paths import default_paths
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = datetime.now(UTC)
+SOON = NOW + timedelta(minutes=20)
+LATER = NOW + timedelta(minutes=50)
+EARLIER = NOW - timedelta(minutes=10)
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def hhmm(moment: datetime) -> str:
+    return f"{moment:%H:%M}"  # shown with or without the day, so tests look for this part
+
+
+class FakeDaemon:
+    """Answers with canned replies per command and records every request it gets."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.replies: dict[str, dict[str, Any]] = {
+            "status": {
+                "running": True,
+                "pid": 1234,
+                "config_file": "/home/me/.config/deskbreak/config.toml",
+                "backend": "notify-send",
+                "timezone": "UTC",
+                "next_reminder": iso(SOON),
+                "paused": False,
+                "paused_until": None,
+                "snoozed_until": None,
+                "last_reminder": {
+                    "id": 7,
+                    "move": "hip-circles",
+                    "name": "Hip circles",
+                    "at": iso(EARLIER),
+                    "answer": "done",
+                },
+                "today": {"sent": 3, "done": 2, "snoozed": 1, "skipped": 0, "ignored": 0},
+            },
+            "pause": {"paused_until": iso(LATER), "next_reminder": iso(LATER)},
+            "resume": {"next_reminder": iso(SOON)},
+            "snooze": {"snoozed_until": iso(SOON), "next_reminder": iso(SOON)},
+            "skip": {"skipped": iso(SOON), "next_reminder": iso(LATER)},
+            "done": {"move": "hip-circles", "name": "Hip circles"},
+            "now": {"move": "neck-rolls", "name": "Neck rolls", "backend": "console"},
+            "reload": {"config_file": "/home/me/.config/deskbreak/config.toml"},
+            "stop": {},
+        }
+
+    async def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.requests.append(request)
+        return self.replies[request["cmd"]]
+
+
+@pytest.fixture
+def daemon() -> Iterator[FakeDaemon]:
+    fake = FakeDaemon()
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    started = asyncio.run_coroutine_threadsafe(serve(default_paths().socket, fake.handle), loop)
+    server: ControlServer = started.result(timeout=10)
+    try:
+        yield fake
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+
+
+def deskbreak(*args: str) -> subprocess.CompletedProcess[str]:
+    # os.environ carries the test's XDG_RUNTIME_DIR (set by conftest), so the child finds the
+    # fake daemon's socket; TZ=UTC makes the local times it prints match the ones built here.
+    env = {**os.environ, "TZ": "UTC", "PYTHONPATH": str(REPO), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "deskbreak", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+
+
+# --- status -----------------------------------------------------------------------------------
+
+
+def test_status_prints_one_friendly_line_and_today_counts(daemon: FakeDaemon) -> None:
+    result = deskbreak("status")
+    assert result.returncode == 0, result.stderr
+    first, *rest = result.stdout.splitlines()
+    assert first.startswith("running (pid 1234) · next reminder ")
+    assert hhmm(SOON) in first
+    assert first.endswith("today: 3 sent, 2 done, 1 snoozed")
+    assert any("Hip circles" in line and "(done)" in line for line in rest)
+    assert daemon.requests == [{"cmd": "status"}]
+
+
+def test_status_shows_pause_and_snooze_when_set(daemon: FakeDaemon) -> None:
+    daemon.replies["status"].update(
+        paused=True, paused_until=iso(LATER), snoozed_until=iso(SOON), next_reminder=None
+    )
+    result = deskbreak("status")
+    assert result.returncode == 0, result.stderr
+    assert "no reminder scheduled" in result.stdout
+    assert (
+        f"paused until {hhmm(LATER)}" in result.stdout or "paused until tomorrow" in result.stdout
+    )
+    assert "snoozed until " in result.stdout
+
+
+def test_status_json_prints_the_daemons_state(daemon: FakeDaemon) -> None:
+    result = deskbreak("status", "--json")
+    assert result.returncode == 0, result.stderr
+    state = json.loads(result.stdout)
+    assert state["running"] is True
+    assert state["pid"] == 1234
+    assert state["next_reminder"] == iso(SOON)
+    assert state["today"]["sent"] == 3
+    assert "ok" not in state
+
+
+def test_status_when_not_running_says_so_with_a_hint_and_exits_1() -> None:
+    result = deskbreak("status")
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == "not running"
+    assert "deskbreak start" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_status_json_when_not_running_prints_nulls_and_exits_1() -> None:
+    result = deskbreak("status", "--json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == {
+        "running": False,
+        "pid": None,
+        "next_reminder": None,
+        "paused_until": None,
+        "snoozed_until": None,
+        "today": None,
+    }
+
+
+# --- pause, resume, snooze, skip ----------------------------------------------------------------
+
+
+def test_pause_for_a_duration_sends_minutes(daemon: FakeDaemon) -> None:
+    result = deskbreak("pause", "1h30m")
+    assert result.returncode == 0, result.stderr
+    assert daemon.requests == [{"cmd": "pause", "minutes": 90.0}]
+    assert result.stdout.startswith("paused for 1h 30m until ")
+    assert hhmm(LATER) in result.stdout
+
+
+def test_pause_until_a_time_sends_the_time(daemon: FakeDaemon) -> None:
+    result = deskbreak("pause", "--until", "9:05")
+    assert result.returncode == 0, result.stderr
+    assert daemon.requests == [{"cmd": "pause", "until": "09:05"}]
+
+
+def test_pause_without_arguments_pauses_until_resumed(daemon: FakeDaemon) -> None:
+    daemon.replies["pause"] = {"paused_until": None, "next_reminder": None}
+    result = deskbreak("pause")
+    assert result.returncode == 0, result.stderr
+    assert daemon.requests == [{"cmd": "pause"}]
+    assert "deskbreak resume" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("pause", "soon"), "45m"),
+        (("pause", "0"), "at least"),
+        (("pause", "--", "-5m"), "45m"),
+        (("pause", "1h", "--until", "14:00"), "not both"),
+        (("pause", "--until", "25:00"), "HH:MM"),
+        (("snooze", "ten"), "45m"),
+    ],
+)
+def test_a_bad_duration_or_time_exits_2_without_asking_the_daemon(
+    daemon: FakeDaemon, args: tuple[str, ...], message: str
+) -> None:
+    result = deskbreak(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert daemon.requests == []
+
+
+def test_resume_shows_the_next_reminder(daemon: FakeDaemon) -> None:
+    result = deskbreak("resume")
+    assert result.returncode == 0, result.stderr
+    assert daemon.requests == [{"cmd": "resume"}]
+    assert result.stdout.startswith("resumed · next reminder ")
+
+
+def test_snooze_without_a_duration_leaves_it_to_the_config(daemon: FakeDaemon) -> None:
+    result = deskbreak("snooze")
+    assert result.returncode == 0, result.stderr
+    assert daemon.requests == [{"cmd": "snooze"}]
+    assert result.stdout.startswith("snoozed until ")
+    assert hhmm(SOON) in result.stdout
+
+
+def test_snooze_for_a_duration_sends_minutes(daemon: FakeDaemon) -> None:
+    result = deskbreak("snooze", "90s")
+    assert result.returncode == 0, result.stderr
+    assert daemon.requests == [{"cmd": "snooze", "minutes": 1.5}]
+
+
+def test_skip_names_the_skipped_reminder_and_the_next(daemon: FakeDaemon) -> None:
+    result = deskbreak("skip")
+    assert result.returncode == 0, result.stderr
+    assert daemon.requests == [{"cmd": "skip"}]
+    assert result.stdout.startswith("skipped the ")
+    assert hhmm(LATER) in result.stdout
+
+
+# --- done, now, reload, stop -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("done", "Hip circles done"),
+        ("now", "sent Neck rolls via console"),
+        ("reload", "reloaded /home/me/.config/deskbreak/config.toml"),
+        ("stop", "stopped"),
+    ],
+)
+def test_simple_commands_send_their_request_and_confirm(
+    daemon: FakeDaemon, command: str, expected: str
+) -> None:
+    result = deskbreak(command)
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
+    assert daemon.requests == [{"cmd": command}]
+
+
+def test_an_error_reply_is_shown_as_one_line_and_exits_1(daemon: FakeDaemon) -> None:
+    daemon.replies["done"] = {"ok": False, "error": "no reminder yet today"}
+    result = deskbreak("done")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "deskbreak: no reminder yet today"
+
+
+@pytest.mark.parametrize(
+    "args", [("pause",), ("resume",), ("snooze", "5m"), ("skip",), ("done",), ("stop",)]
+)
+def test_commands_need_a_running_daemon_and_say_how_to_start_it(args: tuple[str, ...]) -> None:
+    result = deskbreak(*args)
+    assert result.returncode == 1
+    assert "deskbreak is not running; start it with `deskbreak start`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- help and rendering -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["status", "pause", "resume", "snooze", "skip", "done", "now", "reload", "stop"]
+)
+def test_every_control_command_has_a_one_line_help_and_an_example(name: str) -> None:
+    import deskbreak.cli.commands_control  # noqa: F401 - registers the commands on `app`
+
+    docs = {
+        info.name or info.callback.__name__: info.callback.__doc__ or ""
+        for info in app.registered_commands
+        if info.callback is not None
+    }
+    summary, _, body = docs[name].partition("\n")
+    assert summary.strip().endswith(".")
+    assert f"Example: deskbreak {name}" in body
+
+
+LOCAL = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("2026-11-23T11:30:00+01:00", "10:30"),
+        ("2026-11-24T09:30:00+00:00", "tomorrow 09:30"),
+        ("2026-11-26T09:30:00+00:00", "2026-11-26 09:30"),
+        ("2026-11-22T23:30:00-01:00", "00:30"),
+        (None, None),
+    ],
+)
+def test_times_are_shown_in_local_time_with_the_day_when_not_today(
+    value: str | None, shown: str | None
+) -> None:
+    assert format_moment(value, LOCAL) == shown
+
+
+def test_status_while_paused_until_resumed_says_how_to_resume() -> None:
+    text = render_status(
+        {"pid": 1, "paused": True, "paused_until": None, "next_reminder": None, "today": None},
+        LOCAL,
+    )
+    assert text.splitlines() == [
+        "running (pid 1) · no reminder scheduled",
+        "paused until you run `deskbreak resume`",
+    ]
