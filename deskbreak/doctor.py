@@ -365,7 +365,9 @@ def check_history(database: Path) -> Check:
             sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True, timeout=2.0)
         ) as db:
             (count,) = db.execute("SELECT count(*) FROM reminders").fetchone()
-        size = database.stat().st_size
+        # Recent writes may still sit in the write-ahead log beside it.
+        wal = database.with_name(database.name + "-wal")
+        size = database.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
     except (sqlite3.Error, OSError) as err:
         return Check(
             "history",

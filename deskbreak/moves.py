@@ -13,7 +13,6 @@ import re
 import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, Literal, NoReturn, cast
 
@@ -162,6 +161,8 @@ def _duration_text(seconds: int) -> str:
 @functools.cache
 def load_library() -> Library:
     """The bundled library from `deskbreak/data/moves.toml`, parsed once per process."""
+    from importlib import resources  # not at import: it costs every CLI call ~15 ms
+
     text = (resources.files("deskbreak") / "data" / "moves.toml").read_text(encoding="utf-8")
     return parse_library(tomllib.loads(text), where="moves.toml")
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -90,7 +91,7 @@ def test_spring_forward_day_never_names_a_local_time_that_does_not_exist() -> No
     night = cfg("01:00-04:00", days=range(7))
     slots = day_slots(night, date(2026, 3, 29))  # Berlin jumps 02:00 -> 03:00
     assert hhmm(slots) == ["01:30", "03:00", "03:30"]
-    gaps = {(b - a) for a, b in zip(slots, slots[1:], strict=False)}
+    gaps = {(b - a) for a, b in itertools.pairwise(slots)}
     assert all(g > timedelta(0) for g in gaps)
 
 

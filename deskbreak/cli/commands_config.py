@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,8 @@ app.add_typer(config_app, name="config")
 
 def example_config_text() -> str:
     """The commented config that `config init` writes (also the repo's config.example.toml)."""
+    from importlib import resources
+
     return (resources.files("deskbreak") / "data" / "config.toml").read_text(encoding="utf-8")
 
 

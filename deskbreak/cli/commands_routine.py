@@ -7,14 +7,17 @@ Each command plans the routine (pure, `deskbreak.routine`), then either prints t
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from deskbreak.cli import app
 from deskbreak.cli.common import config_from, paths_from, print_json, warn
 from deskbreak.errors import EXIT_OK, UsageError
-from deskbreak.moves import Library, load_library
-from deskbreak.routine import RoutinePlan, RoutineResult, duration_text, plan_routine
+
+if TYPE_CHECKING:  # imported inside the commands so other commands start fast
+    from deskbreak.moves import Library
+    from deskbreak.routine import RoutinePlan, RoutineResult
 
 EXIT_INTERRUPTED = 130
 
@@ -37,6 +40,8 @@ NO_INPUT = typer.Option(False, "--no-input", help="Read no keys (for scripts); C
 
 def _library(ctx: typer.Context) -> Library:
     """The library with the user's own moves and routines, or the bundled one without config.py."""
+    from deskbreak.moves import Library, load_library
+
     try:
         config = config_from(ctx)
     except ModuleNotFoundError as err:
@@ -48,6 +53,8 @@ def _library(ctx: typer.Context) -> Library:
 
 
 def _print_plan(plan: RoutinePlan) -> None:
+    from deskbreak.routine import duration_text
+
     width = max([len(s.label) for s in plan.steps] + [4])
     typer.echo(f"{plan.title} ({plan.name}) · {duration_text(plan.total_seconds)}")
     for i, step in enumerate(plan.steps, start=1):
@@ -61,6 +68,8 @@ def _print_plan(plan: RoutinePlan) -> None:
 
 
 def _list_routines(library: Library, as_json: bool) -> None:
+    from deskbreak.routine import duration_text, plan_routine
+
     plans = [plan_routine(r, library) for r in library.routines.values()]
     if as_json:
         print_json(
@@ -115,6 +124,8 @@ def run_routine(
     no_input: bool,
 ) -> int:
     """Plan the routine `name`; print it (--list) or run it and record the result."""
+    from deskbreak.routine import plan_routine
+
     if as_json and not show_list:
         raise UsageError("--json goes with --list (e.g. deskbreak postrun --list --json)")
     library = _library(ctx)

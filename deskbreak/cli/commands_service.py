@@ -8,10 +8,13 @@ import shlex
 import shutil
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
-from deskbreak import autostart
+if TYPE_CHECKING:
+    from deskbreak import autostart
+
 from deskbreak.cli import app
 from deskbreak.cli.common import print_json, warn
 from deskbreak.errors import EXIT_OK, EXIT_STATE, DeskbreakError
@@ -65,6 +68,8 @@ def install_command(
     ),
 ) -> None:
     """Install, enable and start the user service. Example: deskbreak service install --dry-run"""
+    from deskbreak import autostart
+
     change = autostart.install(run=autostart.run_command, env=os.environ, dry_run=dry_run)
     done = "deskbreak now starts with your desktop session; see `deskbreak service status`."
     _render_change(change, done)
@@ -77,6 +82,8 @@ def uninstall_command(
     ),
 ) -> None:
     """Stop, disable and remove the user service. Example: deskbreak service uninstall"""
+    from deskbreak import autostart
+
     change = autostart.uninstall(run=autostart.run_command, env=os.environ, dry_run=dry_run)
     _render_change(change, "deskbreak no longer starts at login.")
 
@@ -89,6 +96,8 @@ def status_command(
 
     Exits with 1 when the service is not running.
     """
+    from deskbreak import autostart
+
     st = autostart.status(run=autostart.run_command, env=os.environ)
     if as_json:
         print_json(dataclasses.asdict(st))
@@ -114,6 +123,8 @@ def logs_command(
     ),
 ) -> None:
     """Show the service's log from the journal. Example: deskbreak service logs -f -n 50"""
+    from deskbreak import autostart
+
     command = autostart.logs_command(follow, lines, os.environ)
     if shutil.which(command[0]) is None:
         raise DeskbreakError(f"`{command[0]}` is not installed, so the service log cannot be read.")

@@ -106,10 +106,9 @@ def bar(counts: dict[str, int], scale: int, width: int = CHART_WIDTH) -> Text:
     total = drawn = 0
     for answer, glyph, colour in BAR_PARTS:
         total += counts[answer]
-        # cumulative rounding: the parts always add up to the rounded whole
-        cells = (
-            round(total * width / max(scale, width)) - drawn if scale > width else counts[answer]
-        )
+        # one cell per reminder while they fit; beyond, cumulative rounding keeps the parts
+        # adding up to the rounded whole
+        cells = round(total * width / scale) - drawn if scale > width else counts[answer]
         text.append(glyph * cells, style=colour)
         drawn += cells
     return text
@@ -257,6 +256,8 @@ def history_command(
         print_json({"events": [event_to_json(event, tz) for event in events]})
     elif not database.exists():
         typer.echo(NO_HISTORY)
+    elif not events:
+        typer.echo("no events recorded yet")
     else:
         for event in events:
             typer.echo(event_line(event, tz))
