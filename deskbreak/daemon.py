@@ -11,6 +11,7 @@ due while asleep instead of firing them in a burst.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -50,9 +51,10 @@ class PlannerTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler ships no
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
     ) -> datetime | None:
-        # Asking from max(previous, now) means missed slots are never replayed one by one.
-        base = now if previous_fire_time is None else max(previous_fire_time, now)
-        return self.next_after(base)
+        # Each slot strictly after the previous one: after a sleep APScheduler walks the missed
+        # slots, coalesces them into the latest, and its misfire grace drops that one if it is
+        # too late. So a wake at 11:30:09 still sends the 11:30 reminder, once, and no burst.
+        return self.next_after(now if previous_fire_time is None else previous_fire_time)
 
     def __str__(self) -> str:
         return "planner"
@@ -301,6 +303,7 @@ class Daemon:
         log.info("backends: %s", " → ".join(n.name for n in self.notifiers))
         log.info("next reminder: %s", self._describe_next())
         sdnotify.ready()
+        _release_startup_memory()
         try:
             await self._stopping.wait()
         finally:
@@ -318,6 +321,12 @@ class Daemon:
             log.info("deskbreak stopped")
 
 
-def day_bounds(now: datetime) -> tuple[datetime, datetime]:
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, start + timedelta(days=1)
+def _release_startup_memory() -> None:
+    """Hand the heap freed after start-up (parsing, imports) back to the OS; glibc only."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+

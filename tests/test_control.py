@@ -10,7 +10,6 @@ import os
 import socket
 import stat
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -244,11 +243,10 @@ def test_an_endless_line_is_cut_off(server: ServerThread, path: Path) -> None:
     assert still_serves(path)
 
 
-def test_a_silent_client_does_not_block_others(server: ServerThread, path: Path) -> None:
-    with connect(path):
-        started = time.monotonic()
-        assert still_serves(path)
-        assert time.monotonic() - started < 1.0
+def test_a_silent_client_does_not_block_others(path: Path) -> None:
+    # The silent client could hold the server for a minute; the next one must not wait for it.
+    with ServerThread(path, read_timeout=60.0), connect(path):
+        assert ask(path, {"cmd": "ping"}, timeout=5.0)["echo"] == {"cmd": "ping"}
 
 
 def test_a_silent_client_is_disconnected_after_the_read_timeout(path: Path) -> None:

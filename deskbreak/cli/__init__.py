@@ -85,7 +85,9 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except DeskbreakError as err:
-        typer.echo(f"deskbreak: {err}", err=True)
+        message = str(err)
+        prefixed = message if message.startswith("deskbreak ") else f"deskbreak: {message}"
+        typer.echo(prefixed, err=True)
         sys.exit(err.exit_code)
     except click.exceptions.Abort:
         typer.echo("", err=True)
