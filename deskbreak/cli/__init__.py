@@ -59,11 +59,7 @@ def _register_commands() -> None:
     import importlib
 
     for name in ("config", "core", "control", "doctor", "moves", "routine", "service", "stats"):
-        try:
-            importlib.import_module(f"deskbreak.cli.commands_{name}")
-        except ModuleNotFoundError as err:  # TEMPORARY while modules land
-            if err.name != f"deskbreak.cli.commands_{name}":
-                raise
+        importlib.import_module(f"deskbreak.cli.commands_{name}")
 
 
 def _log_internal_error() -> Path | None:
