@@ -244,10 +244,13 @@ class Daemon:
         return new
 
     def _reload_from_signal(self) -> None:
+        sdnotify.reloading()  # `systemctl reload` waits until READY=1 follows
         try:
             self.reload()
         except ConfigError as err:
             log.error("config not reloaded, keeping the running one: %s", err)
+        finally:
+            sdnotify.ready()
 
     def request_stop(self) -> None:
         if self._stopping is not None:
