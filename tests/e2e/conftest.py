@@ -7,21 +7,17 @@ then a missing tool fails the run instead of hiding it.
 from __future__ import annotations
 
 import shlex
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import HARNESS, require
+from e2e_support import HARNESS, installed_deskbreak, require
 
 
 @pytest.fixture
 def deskbreak_exe() -> str:
-    exe = shutil.which("deskbreak")
-    if exe is None:
-        pytest.fail("the deskbreak command is not installed (pip install .)")
-    return exe
+    return installed_deskbreak()
 
 
 @pytest.fixture

@@ -18,6 +18,18 @@ HARNESS = REPO.parent / "shared" / "tools" / "notify-harness.sh"
 T = TypeVar("T")
 
 
+def installed_deskbreak() -> str:
+    """The installed `deskbreak` script: the one beside this interpreter first (a fresh pyenv
+    may not have a shim for it yet), else whatever PATH finds."""
+    import sys
+
+    beside = Path(sys.executable).parent / "deskbreak"
+    found = str(beside) if beside.exists() else shutil.which("deskbreak")
+    if found is None:
+        pytest.fail("the deskbreak command is not installed (pip install .)")
+    return found
+
+
 def require(*tools: str) -> None:
     """Skip (or, under DESKBREAK_E2E=1, fail) when a system tool is missing."""
     missing = [t for t in tools if shutil.which(t) is None]

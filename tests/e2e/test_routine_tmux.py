@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from e2e_support import installed_deskbreak
 
 from deskbreak.moves import load_library
 from deskbreak.routine import RoutinePlan, plan_routine
@@ -29,10 +30,7 @@ def _plan(name: str) -> RoutinePlan:
 
 
 def _deskbreak() -> str:
-    path = shutil.which("deskbreak")
-    if path is None:
-        pytest.fail("the deskbreak command is not installed (pip install -e .)")
-    return path
+    return installed_deskbreak()
 
 
 class Pane:
