@@ -9,43 +9,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import shutil
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from deskbreak import autostart, control, notify
 from deskbreak.autostart import Runner, RunResult, Which
+from deskbreak.check import Check, Status
 from deskbreak.config import Config, load_config
+from deskbreak.doctor_bus import BUS_FIX, check_notify_send, check_server
 from deskbreak.errors import ConfigError, DeskbreakError, NotRunningError
 from deskbreak.lock import lock_holder
 from deskbreak.paths import Paths
 from deskbreak.schedule import PlanState, next_reminder
 
-Status = Literal["ok", "warn", "fail"]
 Ask = Callable[[Path, dict[str, Any]], dict[str, Any]]
 
-BUS_FIX = (
-    "run inside your desktop session, or export DBUS_SESSION_BUS_ADDRESS "
-    "(under systemd: `systemctl --user import-environment DBUS_SESSION_BUS_ADDRESS DISPLAY`)"
-)
-NOTIFICATIONS = "org.freedesktop.Notifications"
-BUS_TIMEOUT_SECONDS = 3
 TEST_TITLE = "deskbreak test"
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: Status
-    detail: str
-    fix: str | None = None
 
 
 def report(checks: Sequence[Check]) -> dict[str, Any]:
@@ -74,11 +60,6 @@ def make_runner(env: Mapping[str, str], timeout: float = 10.0) -> Runner:
         return RunResult(done.returncode, done.stdout, done.stderr)
 
     return run
-
-
-def _last_line(text: str, default: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1].strip() if lines else default
 
 
 # --- config -----------------------------------------------------------------------------------
@@ -132,142 +113,6 @@ def check_backend(choice: str, backends: dict[str, notify.Notifier]) -> Check:
 
 
 # --- notification server on the session bus ---------------------------------------------------
-
-
-def bus_address(env: Mapping[str, str]) -> str | None:
-    """The session bus as libnotify finds it: $DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus."""
-    address = env.get("DBUS_SESSION_BUS_ADDRESS")
-    if address:
-        return address
-    runtime = env.get("XDG_RUNTIME_DIR")
-    if runtime and Path(runtime, "bus").exists():
-        return f"unix:path={runtime}/bus"
-    return None
-
-
-def _bus_call(
-    tool: str, run: Runner, dest: str, path: str, method: str, *args: str
-) -> tuple[RunResult, list[str]]:
-    """Call a method with gdbus or dbus-send; returns the result and the reply's strings."""
-    if Path(tool).name == "gdbus":
-        command = [tool, "call", "--session", "--timeout", str(BUS_TIMEOUT_SECONDS)]
-        command += ["--dest", dest, "--object-path", path, "--method", method, *args]
-        quoted = r"'((?:[^'\\]|\\.)*)'"
-    else:
-        command = [tool, "--session", "--print-reply"]
-        command += [f"--reply-timeout={BUS_TIMEOUT_SECONDS * 1000}", f"--dest={dest}", path]
-        command += [method, *(f"string:{a}" for a in args)]
-        quoted = r'"((?:[^"\\]|\\.)*)"'
-    result = run(command)
-    return result, re.findall(quoted, result.stdout) if result.returncode == 0 else []
-
-
-def _has_owner(tool: str, run: Runner, name: str) -> tuple[RunResult, bool]:
-    result, _ = _bus_call(
-        tool, run, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-        "org.freedesktop.DBus.NameHasOwner", name,
-    )  # fmt: skip
-    return result, bool(re.search(r"\btrue\b", result.stdout))
-
-
-def _activatable(tool: str, run: Runner, name: str) -> bool:
-    _, names = _bus_call(
-        tool, run, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-        "org.freedesktop.DBus.ListActivatableNames",
-    )  # fmt: skip
-    return name in names
-
-
-def check_server(env: Mapping[str, str], run: Runner, which: Which) -> Check:
-    address = bus_address(env)
-    if address is None:
-        return Check(
-            "server",
-            "fail",
-            "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and there is no "
-            "$XDG_RUNTIME_DIR/bus",
-            BUS_FIX,
-        )
-    shown = address.split(",guid=")[0]  # the guid is noise to a person
-    tool = which("gdbus") or which("dbus-send")
-    if tool is None:
-        return Check(
-            "server",
-            "warn",
-            f"cannot ask the session bus ({shown}): neither gdbus nor dbus-send is installed",
-            "install libglib2.0-bin (gdbus) or dbus (dbus-send)",
-        )
-    # NameHasOwner first: calling the server itself would D-Bus-activate one if none runs.
-    result, owned = _has_owner(tool, run, NOTIFICATIONS)
-    if result.returncode != 0:
-        why = _last_line(result.stderr, f"exit status {result.returncode}")
-        return Check("server", "fail", f"cannot reach the session bus {shown}: {why}", BUS_FIX)
-    if not owned:
-        if _activatable(tool, run, NOTIFICATIONS):
-            return Check(
-                "server",
-                "warn",
-                "no notification server is running; D-Bus will start one on the first reminder",
-                "check it with `deskbreak doctor --send-test`",
-            )
-        return Check(
-            "server",
-            "fail",
-            f"no notification server on the session bus ({shown})",
-            "start one (dunst, mako, or your desktop's own), or run inside your desktop session",
-        )
-    path = "/org/freedesktop/Notifications"
-    info_result, info = _bus_call(
-        tool, run, NOTIFICATIONS, path, f"{NOTIFICATIONS}.GetServerInformation"
-    )
-    caps_result, caps = _bus_call(
-        tool, run, NOTIFICATIONS, path, f"{NOTIFICATIONS}.GetCapabilities"
-    )
-    if info_result.returncode != 0 or caps_result.returncode != 0:
-        failed = info_result if info_result.returncode != 0 else caps_result
-        why = _last_line(failed.stderr, f"exit status {failed.returncode}")
-        return Check(
-            "server",
-            "warn",
-            f"a notification server owns {NOTIFICATIONS} but does not answer: {why}",
-            "restart your notification server (or log out and in again)",
-        )
-    name = f"{info[0]} {info[2]}" if len(info) >= 3 else "unnamed server"
-    if "actions" in caps:
-        return Check("server", "ok", f"{name} on {shown}; supports actions (buttons)")
-    return Check(
-        "server",
-        "warn",
-        f"{name} on {shown} does not support actions: reminders come without buttons",
-        "answer with `deskbreak done`, `deskbreak snooze` or `deskbreak skip`, or use a "
-        "server with actions (dunst, mako, GNOME, KDE)",
-    )
-
-
-# --- notify-send ------------------------------------------------------------------------------
-
-
-def check_notify_send(run: Runner, which: Which, platform: str) -> Check:
-    exe = which("notify-send")
-    if exe is None:
-        if not platform.startswith("linux"):
-            return Check("notify-send", "ok", f"not used on {platform}")
-        return Check(
-            "notify-send",
-            "warn",
-            "notify-send is not installed; reminders fall back to plyer or the console",
-            "install it (Debian/Ubuntu: apt install libnotify-bin; Fedora: dnf install libnotify)",
-        )
-    found = re.search(r"\d+(?:\.\d+)+", run([exe, "--version"]).stdout)
-    name = f"{found.group()} at {exe}" if found else f"version unknown, at {exe}"
-    if "--action" in run([exe, "--help"]).stdout:
-        return Check("notify-send", "ok", f"{name}; has --action (buttons)")
-    return Check(
-        "notify-send",
-        "warn",
-        f"{name}: no --action: reminders come without buttons",
-        "upgrade libnotify to 0.7.9 or later (libnotify-bin on Debian/Ubuntu)",
-    )
 
 
 # --- daemon and service -----------------------------------------------------------------------

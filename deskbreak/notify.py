@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -58,12 +58,13 @@ class Notifier(Protocol):
     async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> None: ...
 
 
-def session_bus_address() -> str | None:
+def session_bus_address(env: Mapping[str, str] | None = None) -> str | None:
     """The session bus as libnotify finds it: $DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus."""
-    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    env = os.environ if env is None else env
+    address = env.get("DBUS_SESSION_BUS_ADDRESS")
     if address:
         return address
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    runtime = env.get("XDG_RUNTIME_DIR")
     if runtime and Path(runtime, "bus").exists():
         return f"unix:path={runtime}/bus"
     return None

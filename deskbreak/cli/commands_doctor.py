@@ -14,7 +14,7 @@ from deskbreak.cli.common import paths_from, print_json
 from deskbreak.errors import EXIT_OK, EXIT_STATE
 
 if TYPE_CHECKING:
-    from deskbreak.doctor import Check
+    from deskbreak.check import Check
 
 COLOURS = {"ok": typer.colors.GREEN, "warn": typer.colors.YELLOW, "fail": typer.colors.RED}
 INDENT = " " * 6
