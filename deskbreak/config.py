@@ -8,7 +8,6 @@ value and what is allowed.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import itertools
 import os
 import re
@@ -125,6 +124,12 @@ def _syntax_message(path: Path, err: tomllib.TOMLDecodeError) -> str:
     return f"{path}: invalid TOML: {message}"
 
 
+def _close_matches(word: str, choices: Sequence[str], n: int = 1) -> list[str]:
+    import difflib  # only a mistake needs it
+
+    return difflib.get_close_matches(word, choices, n=n)
+
+
 def _hhmm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
@@ -170,7 +175,7 @@ class _Validator:
     def _check_keys(self, section: str, table: Mapping[str, Any], allowed: Sequence[str]) -> None:
         for key in table:
             if key not in allowed:
-                near = difflib.get_close_matches(key, allowed, n=1)
+                near = _close_matches(key, allowed, n=1)
                 hint = f' (did you mean "{near[0]}"?)' if near else ""
                 allowed_text = ", ".join(allowed)
                 raise self.fail(
@@ -182,7 +187,7 @@ class _Validator:
     def config(self, raw: Mapping[str, Any]) -> Config:
         for name, value in raw.items():
             if name not in self.SECTIONS:
-                near = difflib.get_close_matches(name, list(self.SECTIONS), n=1)
+                near = _close_matches(name, list(self.SECTIONS), n=1)
                 hint = f' (did you mean "[{near[0]}]"?)' if near else ""
                 sections = ", ".join(f"[{s}]" for s in self.SECTIONS)
                 raise ConfigError(
@@ -353,7 +358,7 @@ class _Validator:
             raise self.fail("moves", key, f"{key} must be a list of strings, got {value!r}")
         for name in value:
             if name not in allowed:
-                near = difflib.get_close_matches(name, allowed, n=1)
+                near = _close_matches(name, allowed, n=1)
                 hint = f' (did you mean "{near[0]}"?)' if near else ""
                 raise self.fail(
                     "moves",

@@ -6,11 +6,8 @@ routines in the config; both go through the same parser so they are validated al
 
 from __future__ import annotations
 
-import difflib
 import functools
-import json
 import re
-import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -164,6 +161,8 @@ def load_library() -> Library:
     from importlib import resources  # not at import: it costs every CLI call ~15 ms
 
     text = (resources.files("deskbreak") / "data" / "moves.toml").read_text(encoding="utf-8")
+    import tomllib
+
     return parse_library(tomllib.loads(text), where="moves.toml")
 
 
@@ -343,11 +342,15 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if value is None:
         return "nothing"
+    import json
+
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f' (did you mean "{close[0]}"?)' if close else ""
 

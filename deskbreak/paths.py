@@ -7,11 +7,8 @@ in tests) and pass it down.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import platformdirs
 
 APP = "deskbreak"
 
@@ -46,11 +43,16 @@ def _runtime_dir() -> Path:
     xdg = os.environ.get("XDG_RUNTIME_DIR")
     if xdg and Path(xdg).is_dir():
         return Path(xdg) / APP
+    import tempfile
+
     return Path(tempfile.gettempdir()) / f"{APP}-{os.getuid()}"
 
 
 def default_paths(config_override: str | os.PathLike[str] | None = None) -> Paths:
     """Paths for this user; `--config` wins over `DESKBREAK_CONFIG`, which wins over the default."""
+    # Imported here: every CLI call builds Paths, few need more than one of them.
+    import platformdirs
+
     if config_override is not None:
         config_file = Path(config_override)
     elif os.environ.get("DESKBREAK_CONFIG"):

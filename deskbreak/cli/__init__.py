@@ -54,12 +54,58 @@ def _root(
     """deskbreak: move a little every half hour, warm up before a run, cool down after it."""
 
 
-def _register_commands() -> None:
-    # Imported for their side effect of adding commands to `app`.
-    import importlib
+# Which module registers each command. A call loads only the module of the command it names
+# (plus typer's work for that module alone), which keeps `deskbreak status` quick; `--help`,
+# completion and unknown names load them all. tests/test_cli.py keeps this table honest.
+COMMAND_MODULES = {
+    "start": "core",
+    "schedule": "core",
+    "status": "control",
+    "pause": "control",
+    "resume": "control",
+    "snooze": "control",
+    "skip": "control",
+    "done": "control",
+    "now": "control",
+    "reload": "control",
+    "stop": "control",
+    "moves": "moves",
+    "prerun": "routine",
+    "postrun": "routine",
+    "routine": "routine",
+    "stats": "stats",
+    "history": "stats",
+    "config": "config",
+    "service": "service",
+    "doctor": "doctor",
+}
+_OPTIONS_WITH_VALUES = ("--config", "-c")
 
-    for name in ("config", "core", "control", "doctor", "moves", "routine", "service", "stats"):
-        importlib.import_module(f"deskbreak.cli.commands_{name}")
+
+def _command_name(argv: list[str]) -> str | None:
+    """The command a command line names (the first word that is not a global option)."""
+    words = iter(argv)
+    for word in words:
+        if word in _OPTIONS_WITH_VALUES:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def _register_commands(argv: list[str] | None = None) -> None:
+    """Import the command modules (they add their commands to `app`): all, or just one."""
+    import importlib
+    import os
+
+    name = _command_name(argv) if argv is not None else None
+    completing = any(key.endswith("_COMPLETE") for key in os.environ)
+    if name in COMMAND_MODULES and not completing:
+        modules = [COMMAND_MODULES[name]]
+    else:
+        modules = sorted(set(COMMAND_MODULES.values()))
+    for module in modules:
+        importlib.import_module(f"deskbreak.cli.commands_{module}")
 
 
 def _log_internal_error() -> Path | None:
@@ -77,7 +123,7 @@ def _log_internal_error() -> Path | None:
 
 def main() -> None:
     """Entry point: run the app; turn every failure into a short message and an exit code."""
-    _register_commands()
+    _register_commands(sys.argv[1:])
     try:
         code = app(standalone_mode=False)
     except DeskbreakError as err:

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import typer
+
+from deskbreak.cli import COMMAND_MODULES, _command_name, _register_commands, app
+
+
+def registered_commands() -> set[str]:
+    _register_commands()
+    group = typer.main.get_command(app)
+    assert isinstance(group, click.Group)
+    return set(group.commands)
+
+
+def test_every_command_is_in_the_module_table_and_every_table_entry_exists() -> None:
+    assert registered_commands() == set(COMMAND_MODULES)
+
+
+def test_command_name_skips_global_options_and_their_values() -> None:
+    assert _command_name(["--config", "x.toml", "status", "--json"]) == "status"
+    assert _command_name(["-c", "x.toml", "config", "show"]) == "config"
+    assert _command_name(["--version"]) is None
+    assert _command_name([]) is None
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "deskbreak", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_help_lists_every_command() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for name in COMMAND_MODULES:
+        assert name in result.stdout
+
+
+def test_version_prints_the_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.startswith("deskbreak ")
+
+
+def test_unknown_command_is_a_usage_error_without_traceback() -> None:
+    result = run("stauts")
+    assert result.returncode == 2
+    assert "No such command" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_control_command_without_daemon_says_so_in_one_line_with_exit_1() -> None:
+    result = run("pause", "1h")
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "not running" in result.stderr and "deskbreak start" in result.stderr
