@@ -203,3 +203,28 @@ def test_sighup_with_a_broken_config_keeps_the_old_one_running(make_daemon: Any)
     reload = daemon.cli("reload")
     assert reload.returncode != 0 and "interval must be a whole number" in reload.stderr
     assert daemon.stop() == 0
+
+
+def test_routine_with_notify_shows_each_step_as_a_desktop_notification(
+    deskbreak_exe: str, notify_server: dict[str, str]
+) -> None:
+    env = {**os.environ, **notify_server, "DESKBREAK_TIME_SCALE": "60"}
+    result = subprocess.run(
+        [deskbreak_exe, "routine", "desk", "--no-input", "--notify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    steps = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    calls = wait_for(
+        lambda: (
+            (c := notify_calls(notify_server["NOTIFY_HARNESS_DIR"])) and len(c) >= len(steps) and c
+        ),
+        what="one notification per step",
+    )
+    assert all(call["app"] == "deskbreak" for call in calls)
+    first_move = steps[0].split("] ", 1)[1].split(" · ")[0]
+    assert any(first_move in str(call["summary"]) + str(call["body"]) for call in calls)
