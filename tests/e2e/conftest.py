@@ -6,13 +6,14 @@ then a missing tool fails the run instead of hiding it.
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import HARNESS, installed_deskbreak, require
+from e2e_support import HARNESS, DaemonProcess, MakeDaemon, installed_deskbreak, require
 
 
 @pytest.fixture
@@ -43,3 +44,20 @@ def notify_server(isolated_dirs: Path) -> Iterator[dict[str, str]]:
             capture_output=True,
             check=False,
         )
+
+
+@pytest.fixture
+def make_daemon(deskbreak_exe: str, isolated_dirs: Path) -> Iterator[MakeDaemon]:
+    """make_daemon(config_text, **env) -> a DaemonProcess in this test's private dirs."""
+    made: list[DaemonProcess] = []
+
+    def make(config_text: str, **env: str) -> DaemonProcess:
+        daemon = DaemonProcess(
+            deskbreak_exe, isolated_dirs, config_text, {**os.environ, "TZ": "UTC", **env}
+        )
+        made.append(daemon)
+        return daemon
+
+    yield make
+    for daemon in made:
+        daemon.kill_all()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -90,3 +92,73 @@ def harness(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         check=False,
         env={**os.environ, **env},
     )
+
+
+# What the `faketime` wrapper preloads; preloading it ourselves keeps the daemon the process
+# we signal. DONT_FAKE_MONOTONIC: asyncio keeps real waits while the wall clock is faked.
+FAKETIME_LIB = "/usr/$LIB/faketime/libfaketime.so.1"
+
+
+def faketime_env(**settings: str) -> dict[str, str]:
+    require("faketime")
+    return {"LD_PRELOAD": FAKETIME_LIB, "DONT_FAKE_MONOTONIC": "1", **settings}
+
+
+class DaemonProcess:
+    """The installed `deskbreak start` as a subprocess (restartable), and its CLI."""
+
+    def __init__(self, exe: str, root: Path, config_text: str, env: dict[str, str]) -> None:
+        self.exe, self.env = exe, env
+        self.config = root / "config.toml"
+        self.config.write_text(config_text, encoding="utf-8")
+        self.log = root / "daemon.log"
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    @property
+    def proc(self) -> subprocess.Popen[bytes]:
+        return self.procs[-1]
+
+    def start(self, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        with self.log.open("wb") as out:
+            proc = subprocess.Popen(
+                [self.exe, "--config", str(self.config), "start"],
+                env={**self.env, **(extra_env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        self.procs.append(proc)
+        wait_for(lambda: "next reminder" in self.output(), what="the daemon to start")
+        return proc
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [self.exe, "--config", str(self.config), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.cli(*args, "--json").stdout)
+
+    def status(self) -> dict[str, Any]:
+        return dict(self.json("status"))
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=15)
+
+    def kill_all(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+MakeDaemon = Callable[..., DaemonProcess]

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
 import signal
-import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from e2e_support import require, wait_for
+from e2e_support import DaemonProcess, MakeDaemon, faketime_env, wait_for
 
 CONSOLE = """
 [schedule]
@@ -24,56 +19,14 @@ backend = "console"
 """
 
 
-class Runner:
-    def __init__(self, exe: str, root: Path) -> None:
-        self.exe, self.root = exe, root
-        self.config = root / "config.toml"
-        self.config.write_text(CONSOLE, encoding="utf-8")
-        self.env = {**os.environ, "TZ": "UTC"}
-        self.procs: list[subprocess.Popen[bytes]] = []
-        self.log = root / "daemon.log"
-
-    def start(self, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        self.log.write_bytes(b"")
-        with self.log.open("wb") as out:
-            proc = subprocess.Popen(
-                [self.exe, "--config", str(self.config), "start"],
-                env={**self.env, **(extra_env or {})},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        self.procs.append(proc)
-        wait_for(lambda: "next reminder" in self.output(), what="the daemon to start")
-        return proc
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [self.exe, "--config", str(self.config), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-
-    def json(self, *args: str) -> Any:
-        return json.loads(self.cli(*args, "--json").stdout)
-
-
 @pytest.fixture
-def runner(deskbreak_exe: str, isolated_dirs: Path) -> Iterator[Runner]:
-    r = Runner(deskbreak_exe, isolated_dirs)
-    yield r
-    for proc in r.procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+def runner(make_daemon: MakeDaemon) -> DaemonProcess:
+    return make_daemon(CONSOLE)
 
 
-def test_kill_9_loses_no_history_and_the_restart_resumes_pause_and_rotation(runner: Runner) -> None:
+def test_kill_9_loses_no_history_and_the_restart_resumes_pause_and_rotation(
+    runner: DaemonProcess,
+) -> None:
     first = runner.start()
     assert runner.cli("now").returncode == 0
     moves_before = [e for e in runner.json("history")["events"] if e["kind"] == "reminder"]
@@ -99,7 +52,7 @@ def test_kill_9_loses_no_history_and_the_restart_resumes_pause_and_rotation(runn
 
 
 def test_a_clean_stop_removes_the_socket_and_a_restart_works(
-    runner: Runner, isolated_dirs: Path
+    runner: DaemonProcess, isolated_dirs: Path
 ) -> None:
     proc = runner.start()
     socket = isolated_dirs / "runtime" / "deskbreak" / "control.sock"
@@ -114,11 +67,10 @@ def test_a_clean_stop_removes_the_socket_and_a_restart_works(
 
 
 def test_after_a_suspend_the_next_reminder_comes_on_time_without_a_burst(
-    runner: Runner, isolated_dirs: Path
+    runner: DaemonProcess, isolated_dirs: Path
 ) -> None:
     """The wall clock jumps two hours while the monotonic clock does not: what a laptop
     sees when it wakes. The daemon must drop what fell due and fire the next slot on time."""
-    require("faketime")
     runner.config.write_text(CONSOLE.replace("00:00-24:00", "09:00-17:00"), encoding="utf-8")
     offset_file = isolated_dirs / "faketime"
 
@@ -128,14 +80,7 @@ def test_after_a_suspend_the_next_reminder_comes_on_time_without_a_burst(
         offset_file.write_text(f"{int(wanted - real):+d}\n", encoding="utf-8")
 
     set_wall_clock("2026-11-23T09:10:00")
-    runner.start(
-        {
-            "LD_PRELOAD": "/usr/$LIB/faketime/libfaketime.so.1",
-            "FAKETIME_TIMESTAMP_FILE": str(offset_file),
-            "FAKETIME_NO_CACHE": "1",
-            "DONT_FAKE_MONOTONIC": "1",
-        }
-    )
+    runner.start(faketime_env(FAKETIME_TIMESTAMP_FILE=str(offset_file), FAKETIME_NO_CACHE="1"))
     assert "next reminder: Mon 2026-11-23 09:30" in runner.output()
     # "Sleep" from 09:10 to 11:29:10: five slots (09:30 ... 11:30) pass unseen.
     set_wall_clock("2026-11-23T11:29:10")

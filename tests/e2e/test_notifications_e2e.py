@@ -2,88 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import pytest
-from e2e_support import harness, notify_calls, require, wait_for
+from e2e_support import MakeDaemon, faketime_env, harness, notify_calls, wait_for
 
 from deskbreak.moves import load_library
 
 MOVE_NAMES = {m.name for m in load_library().moves.values()}
-
-
-class Daemon:
-    """`deskbreak start` as a subprocess, optionally under libfaketime, plus its CLI."""
-
-    def __init__(self, exe: str, config: Path, env: dict[str, str], log: Path) -> None:
-        self.exe, self.config, self.env, self.log = exe, config, env, log
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, fake_start: str | None = None) -> None:
-        command = [self.exe, "--config", str(self.config), "start"]
-        env = dict(self.env)
-        if fake_start is not None:
-            require("faketime")
-            # Preload libfaketime ourselves (what the `faketime` wrapper does) so that signals
-            # reach the daemon itself. DONT_FAKE_MONOTONIC: asyncio keeps real waits; only
-            # the wall clock jumps.
-            env["LD_PRELOAD"] = "/usr/$LIB/faketime/libfaketime.so.1"
-            env["FAKETIME"] = f"@{fake_start}"
-            env["DONT_FAKE_MONOTONIC"] = "1"
-        with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-        wait_for(lambda: "next reminder" in self.output(), what="the daemon to start")
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [self.exe, "--config", str(self.config), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-
-    def status(self) -> dict[str, Any]:
-        result = self.cli("status", "--json")
-        return dict(json.loads(result.stdout))
-
-    def stop(self) -> int:
-        assert self.proc is not None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=15)
-
-
-@pytest.fixture
-def make_daemon(
-    deskbreak_exe: str, notify_server: dict[str, str], isolated_dirs: Path
-) -> Iterator[Any]:
-    started: list[Daemon] = []
-
-    def make(config_text: str) -> Daemon:
-        config = isolated_dirs / "config.toml"
-        config.write_text(config_text, encoding="utf-8")
-        env = {**os.environ, **notify_server, "TZ": "UTC"}
-        daemon = Daemon(deskbreak_exe, config, env, isolated_dirs / "daemon.log")
-        started.append(daemon)
-        return daemon
-
-    yield make
-    for daemon in started:
-        if daemon.proc is not None and daemon.proc.poll() is None:
-            daemon.proc.kill()
-            daemon.proc.wait()
 
 
 CONFIG = """
@@ -96,10 +25,10 @@ timeout = 0
 
 
 def test_scheduled_reminder_reaches_dunst_with_buttons_and_snooze_reaches_the_daemon(
-    make_daemon: Any, notify_server: dict[str, str]
+    make_daemon: MakeDaemon, notify_server: dict[str, str]
 ) -> None:
-    daemon = make_daemon(CONFIG.format(backend="notify-send"))
-    daemon.start(fake_start="2026-11-23 09:29:55")
+    daemon = make_daemon(CONFIG.format(backend="notify-send"), **notify_server)
+    daemon.start(faketime_env(FAKETIME="@2026-11-23 09:29:55"))
     assert "next reminder: Mon 2026-11-23 09:30" in daemon.output()
 
     calls = wait_for(
@@ -129,10 +58,10 @@ def test_scheduled_reminder_reaches_dunst_with_buttons_and_snooze_reaches_the_da
 
 
 def test_plyer_backend_reaches_dunst_as_deskbreak(
-    make_daemon: Any, notify_server: dict[str, str]
+    make_daemon: MakeDaemon, notify_server: dict[str, str]
 ) -> None:
-    daemon = make_daemon(CONFIG.format(backend="plyer"))
-    daemon.start(fake_start="2026-11-23 09:29:57")
+    daemon = make_daemon(CONFIG.format(backend="plyer"), **notify_server)
+    daemon.start(faketime_env(FAKETIME="@2026-11-23 09:29:57"))
     calls = wait_for(
         lambda: notify_calls(notify_server["NOTIFY_HARNESS_DIR"]), what="a Notify call"
     )
@@ -151,9 +80,9 @@ def answers_in(database: Path) -> list[tuple[str, str | None]]:
 
 
 def test_each_button_and_an_unanswered_close_is_recorded_in_the_history(
-    make_daemon: Any, notify_server: dict[str, str], isolated_dirs: Path
+    make_daemon: MakeDaemon, notify_server: dict[str, str], isolated_dirs: Path
 ) -> None:
-    daemon = make_daemon(CONFIG.format(backend="notify-send"))
+    daemon = make_daemon(CONFIG.format(backend="notify-send"), **notify_server)
     daemon.start()
     database = isolated_dirs / "data" / "deskbreak" / "history.sqlite3"
     for number, label in enumerate(["Done", "Snooze", "Skip"], start=1):
@@ -180,10 +109,9 @@ def test_each_button_and_an_unanswered_close_is_recorded_in_the_history(
     assert daemon.stop() == 0
 
 
-def test_second_start_exits_1_naming_the_running_pid(make_daemon: Any) -> None:
+def test_second_start_exits_1_naming_the_running_pid(make_daemon: MakeDaemon) -> None:
     daemon = make_daemon(CONFIG.format(backend="console"))
     daemon.start()
-    assert daemon.proc is not None
     second = daemon.cli("start")
     assert second.returncode == 1
     assert f"already running (pid {daemon.proc.pid})" in second.stderr
@@ -191,10 +119,9 @@ def test_second_start_exits_1_naming_the_running_pid(make_daemon: Any) -> None:
     assert daemon.stop() == 0
 
 
-def test_sighup_with_a_broken_config_keeps_the_old_one_running(make_daemon: Any) -> None:
+def test_sighup_with_a_broken_config_keeps_the_old_one_running(make_daemon: MakeDaemon) -> None:
     daemon = make_daemon(CONFIG.format(backend="console"))
     daemon.start()
-    assert daemon.proc is not None
     daemon.config.write_text("[schedule]\ninterval = 0\n", encoding="utf-8")
     daemon.proc.send_signal(signal.SIGHUP)
     wait_for(lambda: "config not reloaded" in daemon.output(), what="the reload error")
