@@ -139,7 +139,9 @@ def snooze(daemon: Daemon, request: Reply) -> Reply:
     by = timedelta(minutes=minutes) if minutes is not None else daemon.config.schedule.snooze
     daemon._set_plan(schedule.snooze(daemon.plan, now, by))
     daemon.history.record_event("snooze", now, _iso(now + by))
-    if daemon.last_reminder_id is not None and daemon.last_answer is None:
+    # A snooze answers the reminder on screen, unless the user already did (an expired
+    # notification counts as ignored, and a real answer replaces that).
+    if daemon.last_reminder_id is not None and daemon.last_answer in (None, "ignored"):
         daemon.history.record_answer(daemon.last_reminder_id, "snoozed", now)
         daemon.last_answer = "snoozed"
     log.info("snoozed until %s", f"{now + by:%H:%M}")

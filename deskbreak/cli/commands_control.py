@@ -194,7 +194,7 @@ def snooze(
 
 @app.command()
 def skip(ctx: typer.Context) -> int:
-    """Skip the current (or next) reminder.
+    """Drop the next reminder; the one after it comes as planned.
 
     Example: deskbreak skip
     """
