@@ -1,5 +1,5 @@
 """Run deskbreak at login: write, enable and remove its systemd user unit (on macOS, a launchd
-agent).
+agent, written by `launchd`).
 
 Rendering is pure; the functions that act take the environment, a `which` and a `Runner` so
 tests can record the systemctl calls instead of running systemd. A dry run plans the same
@@ -9,7 +9,6 @@ steps, runs nothing and writes nothing.
 from __future__ import annotations
 
 import os
-import plistlib
 import shutil
 import subprocess
 import sys
@@ -22,7 +21,6 @@ from typing import Protocol
 from deskbreak.errors import DeskbreakError
 
 UNIT_NAME = "deskbreak.service"
-LAUNCHD_LABEL = "dev.deskbreak"
 EXEC_PLACEHOLDER = "@EXEC_PATH@"
 # What a desktop session imports into the user manager so services can reach its display
 # and its notification server.
@@ -122,38 +120,15 @@ def find_command(
     return [executable or sys.executable, "-m", "deskbreak"]
 
 
-def render_plist(command: Sequence[str], log_file: Path) -> str:
-    """A launchd agent that starts `<command> start` at login and again if it fails."""
-    agent = {
-        "Label": LAUNCHD_LABEL,
-        "ProgramArguments": [*command, "start"],
-        "RunAtLoad": True,
-        "KeepAlive": {"SuccessfulExit": False},
-        "ThrottleInterval": 10,
-        "ProcessType": "Interactive",
-        "StandardOutPath": str(log_file),
-        "StandardErrorPath": str(log_file),
-    }
-    return plistlib.dumps(agent).decode("utf-8")
-
-
-def _home(env: Mapping[str, str]) -> Path:
+def home(env: Mapping[str, str]) -> Path:
     return Path(env["HOME"]) if env.get("HOME") else Path.home()
 
 
 def unit_path(env: Mapping[str, str]) -> Path:
     """~/.config/systemd/user/deskbreak.service, honouring an absolute XDG_CONFIG_HOME."""
     config = env.get("XDG_CONFIG_HOME", "")
-    base = Path(config) if config and Path(config).is_absolute() else _home(env) / ".config"
+    base = Path(config) if config and Path(config).is_absolute() else home(env) / ".config"
     return base / "systemd" / "user" / UNIT_NAME
-
-
-def plist_path(env: Mapping[str, str]) -> Path:
-    return _home(env) / "Library" / "LaunchAgents" / f"{LAUNCHD_LABEL}.plist"
-
-
-def launchd_log_path(env: Mapping[str, str]) -> Path:
-    return _home(env) / "Library" / "Logs" / "deskbreak.log"
 
 
 def logs_command(
@@ -161,8 +136,9 @@ def logs_command(
 ) -> list[str]:
     """journalctl for the unit (tail of the agent's log file on macOS)."""
     if (platform or sys.platform) == "darwin":
-        tail = ["tail", "-n", str(lines if lines is not None else 50)]
-        return [*tail, *(["-F"] if follow else []), str(launchd_log_path(env))]
+        from deskbreak import launchd  # launchd imports this module's types
+
+        return launchd.logs_command(follow, lines, env)
     command = ["journalctl", "--user", "-u", UNIT_NAME, "--no-pager"]
     if lines is not None:
         command += ["-n", str(lines)]
@@ -205,7 +181,7 @@ def _require_systemd(run: Runner, which: Which) -> None:
         )
 
 
-def _check(run: Runner, args: Sequence[str]) -> None:
+def run_checked(run: Runner, args: Sequence[str]) -> None:
     result = run(args)
     if result.returncode != 0:
         detail = result.stderr.strip() or f"exit status {result.returncode}"
@@ -226,7 +202,9 @@ def install(
     platform = platform or sys.platform
     command = list(command) if command is not None else find_command(which=which)
     if platform == "darwin":
-        return _install_launchd(run, env, dry_run, command)
+        from deskbreak import launchd  # launchd imports this module's types
+
+        return launchd.install(run, env, dry_run, command)
     if not platform.startswith("linux"):
         raise _unsupported(platform)
     path = unit_path(env)
@@ -259,7 +237,7 @@ def install(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content, encoding="utf-8")
     for step in steps:
-        _check(run, step)
+        run_checked(run, step)
         done.append(tuple(step))
     return Change(path, content, tuple(done), False, tuple(notes_run))
 
@@ -275,7 +253,9 @@ def uninstall(
     """Stop and disable the service and remove its unit; nothing to do if it is not installed."""
     platform = platform or sys.platform
     if platform == "darwin":
-        return _uninstall_launchd(run, env, dry_run)
+        from deskbreak import launchd  # launchd imports this module's types
+
+        return launchd.uninstall(run, env, dry_run)
     if not platform.startswith("linux"):
         raise _unsupported(platform)
     path = unit_path(env)
@@ -288,9 +268,9 @@ def uninstall(
     if dry_run:
         return Change(path, None, tuple(tuple(s) for s in steps), True)
     _require_systemd(run, which)
-    _check(run, steps[0])
+    run_checked(run, steps[0])
     path.unlink()
-    _check(run, steps[1])
+    run_checked(run, steps[1])
     # Forget an earlier failure so `systemctl --user --failed` stays clean; harmless if none.
     run(["systemctl", "--user", "reset-failed", UNIT_NAME])
     return Change(path, None, tuple(tuple(s) for s in steps), False)
@@ -306,7 +286,9 @@ def status(
     """Whether the unit is installed, enabled and running, from `systemctl --user show`."""
     platform = platform or sys.platform
     if platform == "darwin":
-        return _status_launchd(run, env)
+        from deskbreak import launchd  # launchd imports this module's types
+
+        return launchd.status(run, env)
     if not platform.startswith("linux"):
         raise _unsupported(platform)
     path = unit_path(env)
@@ -329,54 +311,4 @@ def status(
         main_pid=pid or None,
         since=props.get("ActiveEnterTimestamp") or None,
         restarts=int(restarts) if restarts.isdigit() else None,
-    )
-
-
-# --- launchd (macOS) ------------------------------------------------------------------------
-
-
-def _gui_domain() -> str:
-    return f"gui/{os.getuid()}"
-
-
-def _install_launchd(
-    run: Runner, env: Mapping[str, str], dry_run: bool, command: Sequence[str]
-) -> Change:
-    path = plist_path(env)
-    content = render_plist(command, launchd_log_path(env))
-    bootout = ("launchctl", "bootout", _gui_domain(), str(path))
-    bootstrap = ("launchctl", "bootstrap", _gui_domain(), str(path))
-    if dry_run:
-        return Change(path, content, (bootstrap,), True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    launchd_log_path(env).parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        run(bootout)  # an earlier version may be loaded; failure means it was not
-    path.write_text(content, encoding="utf-8")
-    _check(run, bootstrap)
-    return Change(path, content, (bootstrap,), False)
-
-
-def _uninstall_launchd(run: Runner, env: Mapping[str, str], dry_run: bool) -> Change:
-    path = plist_path(env)
-    if not path.exists():
-        return Change(path, None, (), dry_run, (f"{LAUNCHD_LABEL} is not installed ({path})",))
-    bootout = ("launchctl", "bootout", _gui_domain(), str(path))
-    if not dry_run:
-        run(bootout)  # fails harmlessly when the agent is not loaded
-        path.unlink()
-    return Change(path, None, (bootout,), dry_run)
-
-
-def _status_launchd(run: Runner, env: Mapping[str, str]) -> ServiceStatus:
-    path = plist_path(env)
-    loaded = run(["launchctl", "print", f"{_gui_domain()}/{LAUNCHD_LABEL}"])
-    running = loaded.returncode == 0 and "state = running" in loaded.stdout
-    return ServiceStatus(
-        manager="launchd",
-        path=str(path),
-        installed=path.exists(),
-        active=running,
-        enabled="loaded" if loaded.returncode == 0 else "not loaded",
-        state="running" if running else "not running",
     )

@@ -20,7 +20,8 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from deskbreak.errors import ConfigError
-from deskbreak.moves import Library, extend_library, load_library
+from deskbreak.moves import Library, load_library
+from deskbreak.moves_parser import extend_library
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 BACKENDS = ("auto", "notify-send", "plyer", "console")

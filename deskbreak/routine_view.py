@@ -27,12 +27,10 @@ from typing import TextIO
 from deskbreak.errors import UsageError
 from deskbreak.routine import (
     Key,
-    RoutinePlan,
     RoutineResult,
     RunnerState,
     announcement,
     current_rep,
-    duration_text,
     handle,
     phase_elapsed,
     phase_remaining,
@@ -43,6 +41,7 @@ from deskbreak.routine import (
     summary_lines,
     tick,
 )
+from deskbreak.routine_plan import RoutinePlan, duration_text
 from deskbreak.routine_sound import Cues
 
 FRAME_SECONDS = 0.1  # real seconds between looks at the clock and the keys

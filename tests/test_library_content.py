@@ -14,9 +14,9 @@ from deskbreak.moves import (
     Routine,
     RoutineStep,
     load_library,
-    parse_library,
 )
-from deskbreak.routine import PlanStep, plan_routine
+from deskbreak.moves_parser import parse_library
+from deskbreak.routine_plan import PlanStep, plan_routine
 
 
 @pytest.fixture(scope="module")

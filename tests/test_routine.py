@@ -22,8 +22,6 @@ from deskbreak.moves import (
     load_library,
 )
 from deskbreak.routine import (
-    READY_SECONDS,
-    RoutinePlan,
     RunnerState,
     announcement,
     back,
@@ -32,7 +30,6 @@ from deskbreak.routine import (
     next_step,
     pause,
     phase_remaining,
-    plan_routine,
     quit_run,
     result_of,
     resume,
@@ -41,6 +38,7 @@ from deskbreak.routine import (
     summary_lines,
     tick,
 )
+from deskbreak.routine_plan import READY_SECONDS, RoutinePlan, plan_routine
 from deskbreak.routine_sound import choose_cues
 from deskbreak.routine_view import plain_line, render_frame, run_plan, time_scale
 

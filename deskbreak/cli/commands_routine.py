@@ -1,6 +1,6 @@
 """`deskbreak prerun`, `postrun` and `routine NAME`: guided routines in the terminal.
 
-Each command plans the routine (pure, `deskbreak.routine`), then either prints the plan
+Each command plans the routine (pure, `deskbreak.routine_plan`), then either prints the plan
 (`--list`, `--json`) or runs it (`deskbreak.routine_view`) and records the result in the history.
 """
 
@@ -17,7 +17,8 @@ from deskbreak.errors import EXIT_OK, UsageError
 
 if TYPE_CHECKING:  # imported inside the commands so other commands start fast
     from deskbreak.moves import Library
-    from deskbreak.routine import RoutinePlan, RoutineResult
+    from deskbreak.routine import RoutineResult
+    from deskbreak.routine_plan import RoutinePlan
 
 EXIT_INTERRUPTED = 130
 
@@ -53,7 +54,7 @@ def _library(ctx: typer.Context) -> Library:
 
 
 def _print_plan(plan: RoutinePlan) -> None:
-    from deskbreak.routine import duration_text
+    from deskbreak.routine_plan import duration_text
 
     width = max([len(s.label) for s in plan.steps] + [4])
     typer.echo(f"{plan.title} ({plan.name}) · {duration_text(plan.total_seconds)}")
@@ -68,7 +69,7 @@ def _print_plan(plan: RoutinePlan) -> None:
 
 
 def _list_routines(library: Library, as_json: bool) -> None:
-    from deskbreak.routine import duration_text, plan_routine
+    from deskbreak.routine_plan import duration_text, plan_routine
 
     plans = [plan_routine(r, library) for r in library.routines.values()]
     if as_json:
@@ -124,7 +125,7 @@ def run_routine(
     no_input: bool,
 ) -> int:
     """Plan the routine `name`; print it (--list) or run it and record the result."""
-    from deskbreak.routine import plan_routine
+    from deskbreak.routine_plan import plan_routine
 
     if as_json and not show_list:
         raise UsageError("--json goes with --list (e.g. deskbreak postrun --list --json)")
