@@ -12,6 +12,7 @@ back as timezone-aware UTC datetimes; callers convert to local time. The schema 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sqlite3
@@ -64,6 +65,20 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
     ),
 ]
+
+
+RECENT_MOVES_SQL = "SELECT move_id FROM reminders ORDER BY at DESC, id DESC LIMIT ?"
+
+
+def read_recent_desk_moves(path: Path, limit: int = 20) -> list[str]:
+    """Like `History.recent_desk_moves`, for a reader that must not write: read-only, no
+    migration, and an unreadable or too-new file gives no history rather than an error."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            rows = db.execute(RECENT_MOVES_SQL, (limit,)).fetchall()
+    except sqlite3.Error:
+        return []
+    return [row[0] for row in reversed(rows)]
 
 
 class HistoryError(DeskbreakError):
@@ -284,9 +299,7 @@ class History:
 
     def recent_desk_moves(self, limit: int = 20) -> list[str]:
         """Move ids of the last `limit` reminders, most recent last."""
-        rows = self._db.execute(
-            "SELECT move_id FROM reminders ORDER BY at DESC, id DESC LIMIT ?", (limit,)
-        ).fetchall()
+        rows = self._db.execute(RECENT_MOVES_SQL, (limit,)).fetchall()
         return [row[0] for row in reversed(rows)]
 
     def day_counts(self, start: datetime, end: datetime) -> AnswerCounts:

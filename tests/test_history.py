@@ -261,3 +261,17 @@ def test_writes_survive_a_kill_9_of_the_writing_process(db_path: Path) -> None:
         assert h.load_state() == DaemonState(
             last_reminder_id=event.reminder_id, last_move_id="chin-tucks"
         )
+
+
+def test_read_only_recent_moves_match_the_history_and_never_write(tmp_path: Path) -> None:
+    from deskbreak.history import read_recent_desk_moves
+
+    path = tmp_path / "h.sqlite3"
+    with History(path) as history:
+        for n, move in enumerate(["a", "b", "c"]):
+            history.record_reminder(datetime(2026, 11, 23, 9, n, tzinfo=UTC), move, "neck", "x")
+        expected = history.recent_desk_moves()
+    before = path.stat().st_mtime_ns
+    assert read_recent_desk_moves(path) == expected == ["a", "b", "c"]
+    assert path.stat().st_mtime_ns == before
+    assert read_recent_desk_moves(tmp_path / "missing.sqlite3") == []

@@ -11,7 +11,6 @@ from typing import Any
 
 import typer
 
-from deskbreak import control
 from deskbreak.cli import app
 from deskbreak.cli.common import paths_from, print_json
 from deskbreak.durations import format_duration, parse_clock, parse_duration
@@ -28,6 +27,8 @@ NOT_RUNNING_STATUS: dict[str, Any] = {
 
 
 def _ask(ctx: typer.Context, request: dict[str, Any]) -> dict[str, Any]:
+    from deskbreak import control  # socket and logging: only for commands that talk
+
     return control.ask(paths_from(ctx).socket, request)
 
 
@@ -128,7 +129,9 @@ def status(
         if as_json:
             print_json(NOT_RUNNING_STATUS)
         else:
-            typer.echo(f"not running\nhint: {control.NOT_RUNNING_HINT}")
+            from deskbreak.control import NOT_RUNNING_HINT
+
+            typer.echo(f"not running\nhint: {NOT_RUNNING_HINT}")
         return EXIT_STATE
     if as_json:
         print_json({key: value for key, value in reply.items() if key != "ok"})

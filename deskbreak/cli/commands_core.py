@@ -106,10 +106,6 @@ def _recent_moves(ctx: typer.Context) -> list[str]:
     database = paths_from(ctx).database
     if not database.exists():
         return []
-    from deskbreak.history import History
+    from deskbreak.history import read_recent_desk_moves
 
-    history = History(database)
-    try:
-        return history.recent_desk_moves()
-    finally:
-        history.close()
+    return read_recent_desk_moves(database)

@@ -7,7 +7,6 @@ commands so other commands start without them.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 from datetime import date, datetime, timedelta, tzinfo
@@ -90,6 +89,8 @@ def stats_to_json(stats: Stats, tz: tzinfo) -> dict[str, Any]:
 def stats_to_csv(stats: Stats) -> str:
     """One row per local day, with a header row."""
     out = io.StringIO()
+    import csv
+
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for day in stats.days:
