@@ -20,7 +20,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from deskbreak.errors import ConfigError
-from deskbreak.moves import Library, load_library
+from deskbreak.moves import Library, did_you_mean, load_library
 from deskbreak.moves_parser import extend_library
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -125,12 +125,6 @@ def _syntax_message(path: Path, err: tomllib.TOMLDecodeError) -> str:
     return f"{path}: invalid TOML: {message}"
 
 
-def _close_matches(word: str, choices: Sequence[str], n: int = 1) -> list[str]:
-    import difflib  # only a mistake needs it
-
-    return difflib.get_close_matches(word, choices, n=n)
-
-
 def _hhmm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
@@ -176,8 +170,7 @@ class _Validator:
     def _check_keys(self, section: str, table: Mapping[str, Any], allowed: Sequence[str]) -> None:
         for key in table:
             if key not in allowed:
-                near = _close_matches(key, allowed, n=1)
-                hint = f' (did you mean "{near[0]}"?)' if near else ""
+                hint = did_you_mean(key, allowed)
                 allowed_text = ", ".join(allowed)
                 raise self.fail(
                     section, key, f'unknown key "{key}"{hint}; allowed keys: {allowed_text}'
@@ -188,8 +181,7 @@ class _Validator:
     def config(self, raw: Mapping[str, Any]) -> Config:
         for name, value in raw.items():
             if name not in self.SECTIONS:
-                near = _close_matches(name, list(self.SECTIONS), n=1)
-                hint = f' (did you mean "[{near[0]}]"?)' if near else ""
+                hint = did_you_mean(f"[{name}]", [f"[{s}]" for s in self.SECTIONS])
                 sections = ", ".join(f"[{s}]" for s in self.SECTIONS)
                 raise ConfigError(
                     f'{self.path}: unknown section "[{name}]"{hint}; allowed: {sections}'
@@ -359,8 +351,7 @@ class _Validator:
             raise self.fail("moves", key, f"{key} must be a list of strings, got {value!r}")
         for name in value:
             if name not in allowed:
-                near = _close_matches(name, allowed, n=1)
-                hint = f' (did you mean "{near[0]}"?)' if near else ""
+                hint = did_you_mean(name, allowed)
                 raise self.fail(
                     "moves",
                     key,

@@ -116,12 +116,15 @@ class Daemon:
         when: datetime = job.next_run_time
         return when.astimezone(self.config.schedule.timezone)
 
-    def _set_plan(self, plan: schedule.PlanState) -> None:
+    def set_plan(self, plan: schedule.PlanState) -> None:
+        """Adopt a new plan (pause, resume, snooze, skip): persist it and reschedule."""
         self.plan = plan
-        self._save_state()
+        # The heartbeat logs "pause over" when a pause it saw ends by itself.
+        self._was_paused = schedule.is_paused(plan, self.now())
+        self.save_state()
         self._schedule()
 
-    def _save_state(self) -> None:
+    def save_state(self) -> None:
         from deskbreak.history import DaemonState
 
         self.history.save_state(
@@ -167,7 +170,7 @@ class Daemon:
             return
         await self.send_reminder(now)
         self.plan = schedule.after_sent(self.plan, now)
-        self._save_state()
+        self.save_state()
 
     async def send_reminder(self, now: datetime) -> tuple[Move, str]:
         """Show one reminder through the first backend that works; returns (move, backend)."""
@@ -219,7 +222,7 @@ class Daemon:
             self.last_answer = answer
         log.info("answer to reminder #%d: %s", reminder_id, answer)
         if answer == "snoozed":
-            self._set_plan(schedule.snooze(self.plan, now, self.config.schedule.snooze))
+            self.set_plan(schedule.snooze(self.plan, now, self.config.schedule.snooze))
             log.info(
                 "snoozed until %s",
                 self.plan.snoozed_until and self.plan.snoozed_until.strftime("%H:%M"),
@@ -240,7 +243,7 @@ class Daemon:
         self.notifiers = self._make_notifiers(new)
         self._schedule()
         self.history.record_event("reload", self.now(), str(self.paths.config_file))
-        log.info("config reloaded; next reminder: %s", self._describe_next())
+        log.info("config reloaded; next reminder: %s", self.describe_next())
         return new
 
     def _reload_from_signal(self) -> None:
@@ -256,7 +259,7 @@ class Daemon:
         if self._stopping is not None:
             self._stopping.set()
 
-    def _describe_next(self) -> str:
+    def describe_next(self) -> str:
         when = self.next_reminder()
         if when is None:
             return "none (paused)" if self.plan.paused_indefinitely else "none ahead"
@@ -273,7 +276,7 @@ class Daemon:
         self.scheduler.wakeup()
         paused = schedule.is_paused(self.plan, self.now())
         if self._was_paused and not paused:
-            log.info("pause over; next reminder: %s", self._describe_next())
+            log.info("pause over; next reminder: %s", self.describe_next())
             self.history.record_event("resume", self.now(), "pause ended")
         self._was_paused = paused
         job = self.scheduler.get_job(JOB_ID)
@@ -304,7 +307,7 @@ class Daemon:
         source = self.config.source or f"{self.paths.config_file} (not found; using defaults)"
         log.info("deskbreak started (pid %d); config: %s", os.getpid(), source)
         log.info("backends: %s", " → ".join(n.name for n in self.notifiers))
-        log.info("next reminder: %s", self._describe_next())
+        log.info("next reminder: %s", self.describe_next())
         sdnotify.ready()
         _release_startup_memory()
         try:

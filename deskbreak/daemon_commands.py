@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from deskbreak import schedule
+from deskbreak.daemon import iso
 from deskbreak.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -24,10 +25,6 @@ Reply = dict[str, Any]
 
 # Longest pause or snooze a request may ask for; longer is almost surely a typo.
 MAX_MINUTES = 60 * 24 * 31
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment is not None else None
 
 
 def _error(message: str) -> Reply:
@@ -76,7 +73,7 @@ def status(daemon: Daemon, request: Reply) -> Reply:
             "id": daemon.last_reminder_id,
             "move": daemon.last_move_id,
             "name": move.name if move else daemon.last_move_id,
-            "at": _iso(daemon.last_reminder_at),
+            "at": iso(daemon.last_reminder_at),
             "answer": daemon.last_answer,
         }
     return {
@@ -87,12 +84,12 @@ def status(daemon: Daemon, request: Reply) -> Reply:
         "config_found": daemon.config.source is not None,
         "backend": daemon.notifiers[0].name if daemon.notifiers else None,
         "timezone": str(daemon.config.schedule.timezone),
-        "next_reminder": _iso(daemon.next_reminder()),
+        "next_reminder": iso(daemon.next_reminder()),
         "paused": schedule.is_paused(plan, now),
-        "paused_until": _iso(
+        "paused_until": iso(
             plan.paused_until if plan.paused_until and plan.paused_until > now else None
         ),
-        "snoozed_until": _iso(
+        "snoozed_until": iso(
             plan.snoozed_until if plan.snoozed_until and plan.snoozed_until > now else None
         ),
         "last_reminder": last,
@@ -117,28 +114,26 @@ def pause(daemon: Daemon, request: Reply) -> Reply:
         until = _until_clock(daemon, request["until"], now)
     else:
         until = None
-    daemon._set_plan(schedule.pause(daemon.plan, until))
-    daemon._was_paused = True
-    daemon.history.record_event("pause", now, _iso(until) or "until resumed")
+    daemon.set_plan(schedule.pause(daemon.plan, until))
+    daemon.history.record_event("pause", now, iso(until) or "until resumed")
     log.info("paused %s", f"until {until:%H:%M}" if until else "until resumed")
-    return {"ok": True, "paused_until": _iso(until), "next_reminder": _iso(daemon.next_reminder())}
+    return {"ok": True, "paused_until": iso(until), "next_reminder": iso(daemon.next_reminder())}
 
 
 def resume(daemon: Daemon, request: Reply) -> Reply:
     now = daemon.now()
-    daemon._set_plan(schedule.resume(daemon.plan))
-    daemon._was_paused = False
+    daemon.set_plan(schedule.resume(daemon.plan))
     daemon.history.record_event("resume", now, None)
-    log.info("resumed; next reminder: %s", daemon._describe_next())
-    return {"ok": True, "next_reminder": _iso(daemon.next_reminder())}
+    log.info("resumed; next reminder: %s", daemon.describe_next())
+    return {"ok": True, "next_reminder": iso(daemon.next_reminder())}
 
 
 def snooze(daemon: Daemon, request: Reply) -> Reply:
     now = daemon.now()
     minutes = _minutes(request)
     by = timedelta(minutes=minutes) if minutes is not None else daemon.config.schedule.snooze
-    daemon._set_plan(schedule.snooze(daemon.plan, now, by))
-    daemon.history.record_event("snooze", now, _iso(now + by))
+    daemon.set_plan(schedule.snooze(daemon.plan, now, by))
+    daemon.history.record_event("snooze", now, iso(now + by))
     # A snooze answers the reminder on screen, unless the user already did (an expired
     # notification counts as ignored, and a real answer replaces that).
     if daemon.last_reminder_id is not None and daemon.last_answer in (None, "ignored"):
@@ -147,18 +142,18 @@ def snooze(daemon: Daemon, request: Reply) -> Reply:
     log.info("snoozed until %s", f"{now + by:%H:%M}")
     return {
         "ok": True,
-        "snoozed_until": _iso(now + by),
-        "next_reminder": _iso(daemon.next_reminder()),
+        "snoozed_until": iso(now + by),
+        "next_reminder": iso(daemon.next_reminder()),
     }
 
 
 def skip(daemon: Daemon, request: Reply) -> Reply:
     now = daemon.now()
     plan, dropped = schedule.skip_next(daemon.config.schedule, daemon.plan, now)
-    daemon._set_plan(plan)
-    daemon.history.record_event("skip", now, _iso(dropped))
+    daemon.set_plan(plan)
+    daemon.history.record_event("skip", now, iso(dropped))
     log.info("skipped the %s reminder", f"{dropped:%H:%M}" if dropped else "next (none ahead)")
-    return {"ok": True, "skipped": _iso(dropped), "next_reminder": _iso(daemon.next_reminder())}
+    return {"ok": True, "skipped": iso(dropped), "next_reminder": iso(daemon.next_reminder())}
 
 
 def done(daemon: Daemon, request: Reply) -> Reply:
@@ -178,7 +173,7 @@ def done(daemon: Daemon, request: Reply) -> Reply:
 
 async def now_(daemon: Daemon, request: Reply) -> Reply:
     move, backend = await daemon.send_reminder(daemon.now())
-    daemon._save_state()
+    daemon.save_state()
     return {"ok": True, "move": move.id, "name": move.name, "backend": backend}
 
 
@@ -191,7 +186,7 @@ def reload(daemon: Daemon, request: Reply) -> Reply:
     return {
         "ok": True,
         "config_file": str(daemon.paths.config_file),
-        "next_reminder": _iso(daemon.next_reminder()),
+        "next_reminder": iso(daemon.next_reminder()),
     }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from deskbreak.autostart import Runner, RunResult, Which
 from deskbreak.check import Check, last_line
+from deskbreak.notify import session_bus_address
 
 BUS_FIX = (
     "run inside your desktop session, or export DBUS_SESSION_BUS_ADDRESS "
@@ -18,13 +19,6 @@ BUS_FIX = (
 )
 NOTIFICATIONS = "org.freedesktop.Notifications"
 BUS_TIMEOUT_SECONDS = 3
-
-
-def bus_address(env: Mapping[str, str]) -> str | None:
-    """The session bus the daemon's notifications would use, from `env`."""
-    from deskbreak.notify import session_bus_address
-
-    return session_bus_address(env)
 
 
 def _bus_call(
@@ -61,7 +55,7 @@ def _activatable(tool: str, run: Runner, name: str) -> bool:
 
 
 def check_server(env: Mapping[str, str], run: Runner, which: Which) -> Check:
-    address = bus_address(env)
+    address = session_bus_address(env)
     if address is None:
         return Check(
             "server",
