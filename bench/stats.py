@@ -20,8 +20,8 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from deskbreak.history import Answer, History
-from deskbreak.stats import compute_stats
+from deskbreak.store.history import Answer, History
+from deskbreak.store.stats import compute_stats
 
 AREAS = ("neck", "shoulders", "upper-back", "mid-back", "lower-back", "chest", "hips", "legs")
 ANSWERS: tuple[Answer | None, ...] = ("done",) * 12 + (

@@ -7,51 +7,25 @@ value and what is allowed.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from deskbreak.errors import ConfigError
-from deskbreak.moves import Library, did_you_mean, load_library
-from deskbreak.moves_parser import extend_library
+from deskbreak.library.loader import load_library
+from deskbreak.library.moves import Library, did_you_mean
+from deskbreak.library.parser import extend_library
+from deskbreak.planner.model import DAY_NAMES, ScheduleConfig, Window, system_timezone
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 BACKENDS = ("auto", "notify-send", "plyer", "console")
 ALIGNS = ("clock", "start")
 MAX_INTERVAL_MINUTES = 240
-
-Align = Literal["clock", "start"]
-
-
-@dataclass(frozen=True)
-class Window:
-    """A work window on one day, in minutes after local midnight (end may be 1440 = 24:00)."""
-
-    start_minute: int
-    end_minute: int
-
-    def __str__(self) -> str:
-        return f"{_hhmm(self.start_minute)}-{_hhmm(self.end_minute)}"
-
-
-@dataclass(frozen=True)
-class ScheduleConfig:
-    interval: timedelta = timedelta(minutes=30)
-    # weekday (0 = Monday) → that day's windows; a day that is absent is not a working day
-    windows: Mapping[int, tuple[Window, ...]] = field(
-        default_factory=lambda: {d: (Window(9 * 60, 17 * 60 + 30),) for d in range(5)}
-    )
-    timezone: ZoneInfo = field(default_factory=lambda: system_timezone())
-    align: Align = "clock"
-    snooze: timedelta = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -74,27 +48,6 @@ class Config:
     moves: MovesConfig = field(default_factory=MovesConfig)
     library: Library = field(default_factory=load_library)
     source: Path | None = None
-
-
-def system_timezone() -> ZoneInfo:
-    """The system's zone: $TZ, then /etc/localtime's link target, then /etc/timezone, then UTC."""
-    candidates: list[str] = []
-    tz_env = os.environ.get("TZ", "").lstrip(":")
-    if tz_env:
-        candidates.append(tz_env)
-    localtime = Path("/etc/localtime")
-    if localtime.is_symlink():
-        target = str(localtime.resolve())
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    with contextlib.suppress(OSError):
-        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    for name in candidates:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    return ZoneInfo("UTC")
 
 
 def load_config(path: Path) -> Config:
@@ -123,10 +76,6 @@ def _syntax_message(path: Path, err: tomllib.TOMLDecodeError) -> str:
         reason = message[: match.start()].strip()
         return f"{path}:{match.group(1)}: invalid TOML: {reason} (column {match.group(2)})"
     return f"{path}: invalid TOML: {message}"
-
-
-def _hhmm(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")

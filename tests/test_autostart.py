@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from deskbreak import autostart
-from deskbreak.autostart import RunResult
 from deskbreak.errors import EXIT_STATE, DeskbreakError
+from deskbreak.proc import RunResult
+from deskbreak.service import systemd
 
 REPO_UNIT = Path(__file__).resolve().parent.parent / "systemd" / "deskbreak.service"
 
@@ -62,19 +62,19 @@ SESSION = {"DISPLAY": ":0", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/100
 
 
 def test_rendered_unit_runs_the_given_executable_with_start() -> None:
-    unit = parse_unit(autostart.render_unit("/opt/deskbreak/bin/deskbreak"))
+    unit = parse_unit(systemd.render_unit("/opt/deskbreak/bin/deskbreak"))
     assert unit["Service"]["ExecStart"] == "/opt/deskbreak/bin/deskbreak start"
 
 
 def test_unit_lives_and_dies_with_the_graphical_session() -> None:
-    unit = parse_unit(autostart.render_unit("/usr/bin/deskbreak"))
+    unit = parse_unit(systemd.render_unit("/usr/bin/deskbreak"))
     assert unit["Unit"]["PartOf"] == "graphical-session.target"
     assert unit["Unit"]["After"] == "graphical-session.target"
     assert unit["Install"]["WantedBy"] == "graphical-session.target"
 
 
 def test_unit_restarts_on_failure_within_a_start_limit() -> None:
-    unit = parse_unit(autostart.render_unit("/usr/bin/deskbreak"))
+    unit = parse_unit(systemd.render_unit("/usr/bin/deskbreak"))
     assert unit["Service"]["Restart"] == "on-failure"
     assert int(unit["Unit"]["StartLimitBurst"]) >= 1
     assert int(unit["Unit"]["StartLimitIntervalSec"]) > int(unit["Service"]["RestartSec"]) * int(
@@ -84,7 +84,7 @@ def test_unit_restarts_on_failure_within_a_start_limit() -> None:
 
 
 def test_unit_uses_notify_readiness_watchdog_and_reload_by_sighup() -> None:
-    service = parse_unit(autostart.render_unit("/usr/bin/deskbreak"))["Service"]
+    service = parse_unit(systemd.render_unit("/usr/bin/deskbreak"))["Service"]
     assert service["Type"] == "notify"
     assert service["NotifyAccess"] == "main"
     assert int(service["WatchdogSec"]) >= 120  # the daemon pings once a minute
@@ -92,16 +92,16 @@ def test_unit_uses_notify_readiness_watchdog_and_reload_by_sighup() -> None:
 
 
 def test_unit_sets_no_dbus_address_that_would_hide_the_sessions_own() -> None:
-    service = parse_unit(autostart.render_unit("/usr/bin/deskbreak"))["Service"]
+    service = parse_unit(systemd.render_unit("/usr/bin/deskbreak"))["Service"]
     assert "DBUS_SESSION_BUS_ADDRESS" not in service.get("Environment", "")
 
 
 def test_template_is_packaged_with_one_placeholder() -> None:
-    assert autostart.unit_template().count(autostart.EXEC_PLACEHOLDER) == 1
+    assert systemd.unit_template().count(systemd.EXEC_PLACEHOLDER) == 1
 
 
 def test_repo_unit_is_the_template_rendered_for_a_pipx_install() -> None:
-    expected = autostart.render_unit("%h/.local/bin/deskbreak")
+    expected = systemd.render_unit("%h/.local/bin/deskbreak")
     assert REPO_UNIT.read_text(encoding="utf-8") == expected, (
         "systemd/deskbreak.service is out of date; regenerate it with "
         "render_unit('%h/.local/bin/deskbreak')"
@@ -109,12 +109,12 @@ def test_repo_unit_is_the_template_rendered_for_a_pipx_install() -> None:
 
 
 def test_command_line_quotes_spaces_and_keeps_percent_and_dollar_literal() -> None:
-    line = autostart.systemd_command_line(["/home/a b/100%/$x/deskbreak"])
+    line = systemd.systemd_command_line(["/home/a b/100%/$x/deskbreak"])
     assert line == '"/home/a b/100%%/$$x/deskbreak"'
 
 
 def test_command_line_leaves_plain_arguments_bare() -> None:
-    line = autostart.systemd_command_line(["/usr/bin/python3", "-m", "deskbreak"])
+    line = systemd.systemd_command_line(["/usr/bin/python3", "-m", "deskbreak"])
     assert line == "/usr/bin/python3 -m deskbreak"
 
 
@@ -160,9 +160,9 @@ def test_systemd_analyze_verify_accepts_a_rendered_unit_with_a_spaced_path(
     systemd_analyze: str, tmp_path: Path
 ) -> None:
     program = executable(tmp_path / "my tools" / "deskbreak")
-    unit_file = tmp_path / "unit" / autostart.UNIT_NAME
+    unit_file = tmp_path / "unit" / systemd.UNIT_NAME
     unit_file.parent.mkdir()
-    unit_file.write_text(autostart.render_unit(autostart.systemd_command_line([str(program)])))
+    unit_file.write_text(systemd.render_unit(systemd.systemd_command_line([str(program)])))
     assert verify(systemd_analyze, unit_file) == (0, [])
 
 
@@ -170,8 +170,8 @@ def test_systemd_analyze_verify_rejects_a_missing_executable(
     systemd_analyze: str, tmp_path: Path
 ) -> None:
     # Proves the checks above look at ExecStart at all.
-    unit_file = tmp_path / autostart.UNIT_NAME
-    unit_file.write_text(autostart.render_unit(str(tmp_path / "missing" / "deskbreak")))
+    unit_file = tmp_path / systemd.UNIT_NAME
+    unit_file.write_text(systemd.render_unit(str(tmp_path / "missing" / "deskbreak")))
     code, complaints = verify(systemd_analyze, unit_file)
     assert code != 0
     assert any("not executable" in line for line in complaints)
@@ -182,7 +182,7 @@ def test_systemd_analyze_verify_rejects_a_missing_executable(
 
 def test_unit_path_honours_xdg_config_home() -> None:
     env = {"HOME": "/home/ann", "XDG_CONFIG_HOME": "/srv/ann-config"}
-    assert autostart.unit_path(env) == Path("/srv/ann-config/systemd/user/deskbreak.service")
+    assert systemd.unit_path(env) == Path("/srv/ann-config/systemd/user/deskbreak.service")
 
 
 @pytest.mark.parametrize("config_home", ["", "relative/config"])
@@ -190,12 +190,12 @@ def test_unit_path_falls_back_to_dot_config_without_an_absolute_xdg_config_home(
     config_home: str,
 ) -> None:
     env = {"HOME": "/home/ann", "XDG_CONFIG_HOME": config_home}
-    assert autostart.unit_path(env) == Path("/home/ann/.config/systemd/user/deskbreak.service")
+    assert systemd.unit_path(env) == Path("/home/ann/.config/systemd/user/deskbreak.service")
 
 
 def test_find_command_prefers_the_running_deskbreak_script(tmp_path: Path) -> None:
     script = executable(tmp_path / "venv" / "bin" / "deskbreak")
-    assert autostart.find_command(str(script), which_all) == [str(script)]
+    assert systemd.find_command(str(script), which_all) == [str(script)]
 
 
 def test_find_command_keeps_a_symlinked_shim_instead_of_its_target(tmp_path: Path) -> None:
@@ -203,21 +203,21 @@ def test_find_command_keeps_a_symlinked_shim_instead_of_its_target(tmp_path: Pat
     shim = tmp_path / "bin" / "deskbreak"
     shim.parent.mkdir()
     shim.symlink_to(target)
-    assert autostart.find_command(str(shim), which_all) == [str(shim)]
+    assert systemd.find_command(str(shim), which_all) == [str(shim)]
 
 
 def test_find_command_falls_back_to_deskbreak_on_path() -> None:
-    command = autostart.find_command("/usr/bin/pytest", lambda name: f"/opt/bin/{name}")
+    command = systemd.find_command("/usr/bin/pytest", lambda name: f"/opt/bin/{name}")
     assert command == ["/opt/bin/deskbreak"]
 
 
 def test_find_command_falls_back_to_python_dash_m() -> None:
-    command = autostart.find_command("/x/__main__.py", lambda name: None, "/usr/bin/python3")
+    command = systemd.find_command("/x/__main__.py", lambda name: None, "/usr/bin/python3")
     assert command == ["/usr/bin/python3", "-m", "deskbreak"]
 
 
 def test_logs_command_reads_the_units_journal() -> None:
-    command = autostart.logs_command(follow=True, lines=20, env={}, platform="linux")
+    command = systemd.logs_command(follow=True, lines=20, env={}, platform="linux")
     assert command[:4] == ["journalctl", "--user", "-u", "deskbreak.service"]
     assert command[-3:] == ["-n", "20", "--follow"]
 
@@ -228,10 +228,10 @@ def test_logs_command_reads_the_units_journal() -> None:
 def test_install_writes_the_unit_then_reloads_and_enables_it() -> None:
     run = RecordingRunner()
     env = {**os.environ, **SESSION}
-    change = autostart.install(
+    change = systemd.install(
         run=run, env=env, command=["/opt/bin/deskbreak"], which=which_systemd, platform="linux"
     )
-    path = autostart.unit_path(env)
+    path = systemd.unit_path(env)
     assert path == Path(os.environ["XDG_CONFIG_HOME"]) / "systemd" / "user" / "deskbreak.service"
     assert "ExecStart=/opt/bin/deskbreak start" in path.read_text()
     assert run.calls == [
@@ -254,7 +254,7 @@ def test_install_writes_the_unit_then_reloads_and_enables_it() -> None:
 def test_install_prefers_dbus_update_activation_environment_when_present() -> None:
     run = RecordingRunner()
     env = {**SESSION, "HOME": os.environ["HOME"]}
-    autostart.install(run=run, env=env, command=["/b/deskbreak"], which=which_all, platform="linux")
+    systemd.install(run=run, env=env, command=["/b/deskbreak"], which=which_all, platform="linux")
     assert run.calls[1] == (
         "dbus-update-activation-environment",
         "--systemd",
@@ -272,7 +272,7 @@ def test_install_falls_back_to_systemctl_import_environment_when_dbus_update_fai
     )
     run = RecordingRunner({failing: RunResult(1, "", "no bus")})
     env = {**SESSION, "HOME": os.environ["HOME"]}
-    autostart.install(run=run, env=env, command=["/b/deskbreak"], which=which_all, platform="linux")
+    systemd.install(run=run, env=env, command=["/b/deskbreak"], which=which_all, platform="linux")
     assert run.calls[2] == (
         "systemctl",
         "--user",
@@ -285,13 +285,13 @@ def test_install_falls_back_to_systemctl_import_environment_when_dbus_update_fai
 def test_install_imports_nothing_when_no_session_variable_is_set() -> None:
     run = RecordingRunner()
     env = {"HOME": os.environ["HOME"]}
-    autostart.install(run=run, env=env, command=["/b/deskbreak"], which=which_all, platform="linux")
+    systemd.install(run=run, env=env, command=["/b/deskbreak"], which=which_all, platform="linux")
     assert not any("import-environment" in " ".join(call) for call in run.calls)
 
 
 def test_reinstall_with_a_new_path_restarts_a_running_service() -> None:
     env = dict(os.environ)
-    autostart.install(
+    systemd.install(
         run=RecordingRunner(),
         env=env,
         command=["/old/deskbreak"],
@@ -299,7 +299,7 @@ def test_reinstall_with_a_new_path_restarts_a_running_service() -> None:
         platform="linux",
     )
     run = RecordingRunner()
-    autostart.install(
+    systemd.install(
         run=run, env=env, command=["/new/deskbreak"], which=which_systemd, platform="linux"
     )
     assert run.calls[-1] == ("systemctl", "--user", "try-restart", "deskbreak.service")
@@ -309,7 +309,7 @@ def test_reinstall_of_the_same_unit_does_not_restart() -> None:
     env = dict(os.environ)
     for _ in range(2):
         run = RecordingRunner()
-        autostart.install(
+        systemd.install(
             run=run, env=env, command=["/b/deskbreak"], which=which_systemd, platform="linux"
         )
     assert not any("try-restart" in call for call in run.calls)
@@ -318,7 +318,7 @@ def test_reinstall_of_the_same_unit_does_not_restart() -> None:
 def test_install_dry_run_writes_nothing_and_runs_nothing() -> None:
     run = RecordingRunner()
     env = {**os.environ, **SESSION}
-    change = autostart.install(
+    change = systemd.install(
         run=run,
         env=env,
         dry_run=True,
@@ -327,7 +327,7 @@ def test_install_dry_run_writes_nothing_and_runs_nothing() -> None:
         platform="linux",
     )
     assert run.calls == []
-    assert not autostart.unit_path(env).exists()
+    assert not systemd.unit_path(env).exists()
     assert change.dry_run
     assert change.content is not None
     assert "ExecStart=/b/deskbreak start" in change.content
@@ -337,7 +337,7 @@ def test_install_dry_run_writes_nothing_and_runs_nothing() -> None:
 def test_install_without_systemctl_says_so_and_writes_nothing() -> None:
     env = dict(os.environ)
     with pytest.raises(DeskbreakError, match="systemctl") as caught:
-        autostart.install(
+        systemd.install(
             run=RecordingRunner(),
             env=env,
             command=["/b/deskbreak"],
@@ -345,7 +345,7 @@ def test_install_without_systemctl_says_so_and_writes_nothing() -> None:
             platform="linux",
         )
     assert caught.value.exit_code == EXIT_STATE
-    assert not autostart.unit_path(env).exists()
+    assert not systemd.unit_path(env).exists()
 
 
 def test_install_without_a_reachable_user_manager_says_so_and_writes_nothing() -> None:
@@ -353,18 +353,18 @@ def test_install_without_a_reachable_user_manager_says_so_and_writes_nothing() -
     run = RecordingRunner({probe: RunResult(1, "", "Failed to connect to bus: No medium found")})
     env = dict(os.environ)
     with pytest.raises(DeskbreakError, match="No medium found"):
-        autostart.install(
+        systemd.install(
             run=run, env=env, command=["/b/deskbreak"], which=which_systemd, platform="linux"
         )
     assert run.calls == [probe]
-    assert not autostart.unit_path(env).exists()
+    assert not systemd.unit_path(env).exists()
 
 
 def test_install_reports_a_failed_enable_with_systemctls_words() -> None:
     enable = ("systemctl", "--user", "enable", "--now", "deskbreak.service")
     run = RecordingRunner({enable: RunResult(1, "", "Unit deskbreak.service has a bad setting.")})
     with pytest.raises(DeskbreakError, match="bad setting"):
-        autostart.install(
+        systemd.install(
             run=run,
             env=dict(os.environ),
             command=["/b/deskbreak"],
@@ -375,12 +375,12 @@ def test_install_reports_a_failed_enable_with_systemctls_words() -> None:
 
 def test_install_on_windows_is_refused_with_a_plain_message() -> None:
     with pytest.raises(DeskbreakError, match="win32"):
-        autostart.install(run=RecordingRunner(), env={}, command=["deskbreak"], platform="win32")
+        systemd.install(run=RecordingRunner(), env={}, command=["deskbreak"], platform="win32")
 
 
 def test_uninstall_disables_removes_and_reloads() -> None:
     env = dict(os.environ)
-    autostart.install(
+    systemd.install(
         run=RecordingRunner(),
         env=env,
         command=["/b/deskbreak"],
@@ -388,8 +388,8 @@ def test_uninstall_disables_removes_and_reloads() -> None:
         platform="linux",
     )
     run = RecordingRunner()
-    change = autostart.uninstall(run=run, env=env, which=which_systemd, platform="linux")
-    assert not autostart.unit_path(env).exists()
+    change = systemd.uninstall(run=run, env=env, which=which_systemd, platform="linux")
+    assert not systemd.unit_path(env).exists()
     assert run.calls[1:3] == [
         ("systemctl", "--user", "disable", "--now", "deskbreak.service"),
         ("systemctl", "--user", "daemon-reload"),
@@ -399,7 +399,7 @@ def test_uninstall_disables_removes_and_reloads() -> None:
 
 def test_uninstall_dry_run_keeps_the_unit() -> None:
     env = dict(os.environ)
-    autostart.install(
+    systemd.install(
         run=RecordingRunner(),
         env=env,
         command=["/b/deskbreak"],
@@ -407,16 +407,14 @@ def test_uninstall_dry_run_keeps_the_unit() -> None:
         platform="linux",
     )
     run = RecordingRunner()
-    autostart.uninstall(run=run, env=env, dry_run=True, which=which_systemd, platform="linux")
+    systemd.uninstall(run=run, env=env, dry_run=True, which=which_systemd, platform="linux")
     assert run.calls == []
-    assert autostart.unit_path(env).exists()
+    assert systemd.unit_path(env).exists()
 
 
 def test_uninstall_when_not_installed_does_nothing_and_says_so() -> None:
     run = RecordingRunner()
-    change = autostart.uninstall(
-        run=run, env=dict(os.environ), which=which_systemd, platform="linux"
-    )
+    change = systemd.uninstall(run=run, env=dict(os.environ), which=which_systemd, platform="linux")
     assert run.calls == []
     assert "not installed" in change.notes[0]
 
@@ -437,7 +435,7 @@ def test_status_reads_systemctl_show() -> None:
         "MainPID=4242\nActiveEnterTimestamp=Mon 2026-11-23 09:00:01 CET\nNRestarts=1\n"
     )
     run = RecordingRunner({SHOW_CALL: RunResult(0, shown)})
-    st = autostart.status(run=run, env=dict(os.environ), which=which_systemd, platform="linux")
+    st = systemd.status(run=run, env=dict(os.environ), which=which_systemd, platform="linux")
     assert (st.installed, st.active, st.enabled, st.state) == (
         True,
         True,
@@ -450,7 +448,7 @@ def test_status_reads_systemctl_show() -> None:
 def test_status_of_a_unit_that_is_not_installed() -> None:
     shown = "LoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\nMainPID=0\n"
     run = RecordingRunner({SHOW_CALL: RunResult(0, shown)})
-    st = autostart.status(run=run, env=dict(os.environ), which=which_systemd, platform="linux")
+    st = systemd.status(run=run, env=dict(os.environ), which=which_systemd, platform="linux")
     assert (st.installed, st.active, st.enabled, st.main_pid) == (
         False,
         False,
@@ -464,7 +462,7 @@ def test_status_of_a_unit_that_is_not_installed() -> None:
 
 def test_macos_dry_run_prints_a_launchd_agent() -> None:
     env = {"HOME": os.environ["HOME"]}
-    change = autostart.install(
+    change = systemd.install(
         run=RecordingRunner(),
         env=env,
         dry_run=True,
@@ -483,7 +481,7 @@ def test_macos_dry_run_prints_a_launchd_agent() -> None:
 def test_macos_install_writes_the_agent_and_bootstraps_it() -> None:
     run = RecordingRunner()
     env = {"HOME": os.environ["HOME"]}
-    change = autostart.install(run=run, env=env, command=["/b/deskbreak"], platform="darwin")
+    change = systemd.install(run=run, env=env, command=["/b/deskbreak"], platform="darwin")
     assert change.path.exists()
     assert run.calls[-1][:2] == ("launchctl", "bootstrap")
 
@@ -520,7 +518,7 @@ def test_cli_status_json_prints_the_status_and_exits_1_when_not_running(
 ) -> None:
     from deskbreak.cli import app
 
-    stopped = autostart.ServiceStatus(
+    stopped = systemd.ServiceStatus(
         manager="systemd",
         path="/x/deskbreak.service",
         installed=True,
@@ -528,7 +526,7 @@ def test_cli_status_json_prints_the_status_and_exits_1_when_not_running(
         enabled="enabled",
         state="failed (exit-code)",
     )
-    monkeypatch.setattr(autostart, "status", lambda **_: stopped)
+    monkeypatch.setattr(systemd, "status", lambda **_: stopped)
     result = cli.invoke(app, ["service", "status", "--json"])
     assert result.exit_code == EXIT_STATE
     assert json.loads(result.stdout)["state"] == "failed (exit-code)"

@@ -17,7 +17,7 @@ import pytest
 
 from deskbreak.cli import app
 from deskbreak.cli.commands_control import format_moment, render_status
-from deskbreak.control import ControlServer, serve
+from deskbreak.daemon.control import ControlServer, serve
 from deskbreak.paths import default_paths
 
 REPO = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deskbreak.control import Handler, ask, serve
+from deskbreak.daemon.control import Handler, ask, serve
 from deskbreak.errors import AlreadyRunningError, ConfigError, DeskbreakError, NotRunningError
 from deskbreak.paths import default_paths
 
@@ -258,7 +258,7 @@ def test_a_handler_exception_becomes_an_error_reply_and_a_logged_traceback(
     server: ServerThread, path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with (
-        caplog.at_level(logging.ERROR, logger="deskbreak.control"),
+        caplog.at_level(logging.ERROR, logger="deskbreak.daemon.control"),
         pytest.raises(DeskbreakError, match="internal error"),
     ):
         ask(path, {"cmd": "boom"})

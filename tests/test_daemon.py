@@ -9,10 +9,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from deskbreak.config import Config
-from deskbreak.daemon import Daemon
-from deskbreak.history import History
-from deskbreak.notify import AnswerCallback, NotifyError, Reminder
+from deskbreak.daemon.core import Daemon
+from deskbreak.desktop.notify import AnswerCallback, NotifyError, Reminder
 from deskbreak.paths import Paths
+from deskbreak.store.history import History
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("UTC"))
 

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from deskbreak.config import load_config
-from deskbreak.control import ask
-from deskbreak.daemon import Daemon
+from deskbreak.daemon.control import ask
+from deskbreak.daemon.core import Daemon
+from deskbreak.desktop.notify import AnswerCallback, Reminder
 from deskbreak.errors import DeskbreakError
-from deskbreak.history import History
-from deskbreak.notify import AnswerCallback, Reminder
 from deskbreak.paths import Paths
+from deskbreak.store.history import History
 
 ALWAYS = """
 [schedule]

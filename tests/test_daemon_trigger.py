@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from deskbreak.config import ScheduleConfig, Window
-from deskbreak.daemon import PlannerTrigger
-from deskbreak.schedule import PlanState, next_reminder
+from deskbreak.daemon.core import PlannerTrigger
+from deskbreak.planner.schedule import PlanState, next_reminder
 
 ZONE = ZoneInfo("Europe/Berlin")
 CFG = ScheduleConfig(

@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from deskbreak import doctor
-from deskbreak.autostart import RunResult
 from deskbreak.config import Config, ScheduleConfig
-from deskbreak.doctor import BUS_FIX, Check
+from deskbreak.desktop.notify import AnswerCallback, Notifier, NotifyError, Reminder
+from deskbreak.doctor import checks as doctor
+from deskbreak.doctor.checks import BUS_FIX, Check
 from deskbreak.errors import DeskbreakError, NotRunningError
-from deskbreak.history import History
-from deskbreak.notify import AnswerCallback, Notifier, NotifyError, Reminder
 from deskbreak.paths import Paths
+from deskbreak.proc import RunResult
+from deskbreak.store.history import History
 
 GDBUS = "/usr/bin/gdbus"
 DBUS_SEND = "/usr/bin/dbus-send"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deskbreak.durations import MAX_DURATION, format_duration, parse_clock, parse_duration
 from deskbreak.errors import UsageError
+from deskbreak.planner.durations import MAX_DURATION, format_duration, parse_clock, parse_duration
 
 
 @pytest.mark.parametrize(

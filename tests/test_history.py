@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from deskbreak import history as history_module
-from deskbreak.history import MIGRATIONS, AnswerCounts, DaemonState, History, HistoryError
+from deskbreak.store import history as history_module
+from deskbreak.store.history import MIGRATIONS, AnswerCounts, DaemonState, History, HistoryError
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -229,7 +229,7 @@ def test_writes_survive_a_kill_9_of_the_writing_process(db_path: Path) -> None:
         import sys
         from datetime import datetime, UTC
         from pathlib import Path
-        from deskbreak.history import DaemonState, History
+        from deskbreak.store.history import DaemonState, History
         h = History(Path({str(db_path)!r}))
         when = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
         rid = h.record_reminder(when, "chin-tucks", "neck", "console")
@@ -264,7 +264,7 @@ def test_writes_survive_a_kill_9_of_the_writing_process(db_path: Path) -> None:
 
 
 def test_read_only_recent_moves_match_the_history_and_never_write(tmp_path: Path) -> None:
-    from deskbreak.history import read_recent_desk_moves
+    from deskbreak.store.history import read_recent_desk_moves
 
     path = tmp_path / "h.sqlite3"
     with History(path) as history:

@@ -7,16 +7,16 @@ from importlib import resources
 
 import pytest
 
-from deskbreak.moves import (
+from deskbreak.library.loader import load_library
+from deskbreak.library.moves import (
     AREAS,
     Library,
     Move,
     Routine,
     RoutineStep,
-    load_library,
 )
-from deskbreak.moves_parser import parse_library
-from deskbreak.routine_plan import PlanStep, plan_routine
+from deskbreak.library.parser import parse_library
+from deskbreak.routine.plan import PlanStep, plan_routine
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,9 @@ def _single(move: Move) -> Routine:
 
 
 def test_bundled_file_is_shipped_as_package_data_and_parses() -> None:
-    text = (resources.files("deskbreak") / "data" / "moves.toml").read_text(encoding="utf-8")
+    text = (resources.files("deskbreak.library") / "data" / "moves.toml").read_text(
+        encoding="utf-8"
+    )
     library = parse_library(tomllib.loads(text), where="moves.toml")
     assert library.moves == load_library().moves
 

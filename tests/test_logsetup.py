@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from deskbreak.logsetup import setup_logging
+from deskbreak.daemon.logs import setup_logging
 
 
 def test_under_journald_lines_carry_syslog_priorities_and_no_timestamps(
@@ -12,7 +12,7 @@ def test_under_journald_lines_carry_syslog_priorities_and_no_timestamps(
 ) -> None:
     monkeypatch.setenv("JOURNAL_STREAM", "8:12345")
     setup_logging()
-    log = logging.getLogger("deskbreak.daemon")
+    log = logging.getLogger("deskbreak.daemon.core")
     log.info("reminder 09:30: Shoulder circles (via notify-send)")
     log.warning("notify-send could not show the reminder")
     log.error("config not reloaded")
@@ -28,7 +28,7 @@ def test_in_a_terminal_lines_start_with_a_timestamp_and_level(
 ) -> None:
     monkeypatch.delenv("JOURNAL_STREAM", raising=False)
     setup_logging()
-    logging.getLogger("deskbreak.daemon").info("deskbreak started")
+    logging.getLogger("deskbreak.daemon.core").info("deskbreak started")
     line = capsys.readouterr().err.strip()
     assert line.endswith(" INFO deskbreak started")
     assert line[:4].isdigit() and "\x1b" not in line

@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 from deskbreak.cli import app
 from deskbreak.cli.commands_moves import list_moves
 from deskbreak.errors import ConfigError, UsageError
-from deskbreak.moves import Move, load_library, next_desk_move, upcoming_desk_moves
+from deskbreak.library.loader import load_library
+from deskbreak.library.moves import Move
+from deskbreak.library.rotation import next_desk_move, upcoming_desk_moves
 
 
 def move(move_id: str = "m", area: str = "neck", **changes: Any) -> Move:

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from deskbreak.errors import ConfigError
-from deskbreak.moves import Library, RoutineStep, load_library
-from deskbreak.moves_parser import extend_library
+from deskbreak.library.loader import load_library
+from deskbreak.library.moves import Library, RoutineStep
+from deskbreak.library.parser import extend_library
 
 
 def extend(

@@ -12,16 +12,17 @@ import pytest
 from typer.testing import CliRunner
 
 from deskbreak.errors import DeskbreakError, UsageError
-from deskbreak.moves import (
+from deskbreak.library.loader import load_library
+from deskbreak.library.moves import (
     SECONDS_PER_REP,
     Kind,
     Library,
     Move,
     Routine,
     RoutineStep,
-    load_library,
 )
-from deskbreak.routine import (
+from deskbreak.routine.plan import READY_SECONDS, RoutinePlan, plan_routine
+from deskbreak.routine.runner import (
     RunnerState,
     announcement,
     back,
@@ -38,9 +39,8 @@ from deskbreak.routine import (
     summary_lines,
     tick,
 )
-from deskbreak.routine_plan import READY_SECONDS, RoutinePlan, plan_routine
-from deskbreak.routine_sound import choose_cues
-from deskbreak.routine_view import plain_line, render_frame, run_plan, time_scale
+from deskbreak.routine.sound import choose_cues
+from deskbreak.routine.view import plain_line, render_frame, run_plan, time_scale
 
 
 def move(
@@ -444,8 +444,8 @@ def test_json_without_list_is_a_usage_error() -> None:
 
 
 def test_a_finished_run_is_recorded_in_the_history() -> None:
-    from deskbreak.history import History
     from deskbreak.paths import default_paths
+    from deskbreak.store.history import History
 
     code, _, err = _invoke("routine", "desk", "--no-input", env={"DESKBREAK_TIME_SCALE": "5000"})
     assert err is None and code == 0
@@ -456,7 +456,7 @@ def test_a_finished_run_is_recorded_in_the_history() -> None:
 
 
 def test_a_repaint_rewrites_only_the_rows_that_changed() -> None:
-    from deskbreak.routine_view import repaint
+    from deskbreak.routine.view import repaint
 
     assert repaint(["a", "b", "c"], ["a", "B", "c"]) == "\x1b[2;1HB\x1b[K"
     assert repaint(["a", "b"], ["a"]) == "\x1b[2;1H\x1b[J"

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from deskbreak.config import ScheduleConfig, Window
-from deskbreak.schedule import (
+from deskbreak.planner.schedule import (
     PlanState,
     day_slots,
     in_work_hours,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deskbreak import sdnotify
+from deskbreak.daemon import sdnotify
 
 
 @pytest.fixture

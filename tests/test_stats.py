@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 import deskbreak.cli.commands_stats as commands_stats
 from deskbreak.cli import app
 from deskbreak.errors import UsageError
-from deskbreak.history import Answer, AnswerCounts, History
-from deskbreak.stats import (
+from deskbreak.store.history import Answer, AnswerCounts, History
+from deskbreak.store.stats import (
     DayStats,
     compute_stats,
     current_streak,

@@ -46,7 +46,8 @@ def config_path(ctx: typer.Context) -> None:
 
 
 def config_as_dict(ctx: typer.Context, file: Path | None = None) -> dict[str, Any]:
-    from deskbreak.config import DAY_NAMES, load_config
+    from deskbreak.config import load_config
+    from deskbreak.planner.model import DAY_NAMES
 
     path = file or paths_from(ctx).config_file
     cfg = load_config(path)

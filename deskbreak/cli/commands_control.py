@@ -13,8 +13,8 @@ import typer
 
 from deskbreak.cli import app
 from deskbreak.cli.common import paths_from, print_json
-from deskbreak.durations import format_duration, parse_clock, parse_duration
 from deskbreak.errors import EXIT_OK, EXIT_STATE, NotRunningError, UsageError
+from deskbreak.planner.durations import format_duration, parse_clock, parse_duration
 
 NOT_RUNNING_STATUS: dict[str, Any] = {
     "running": False,
@@ -27,7 +27,7 @@ NOT_RUNNING_STATUS: dict[str, Any] = {
 
 
 def _ask(ctx: typer.Context, request: dict[str, Any]) -> dict[str, Any]:
-    from deskbreak import control  # socket and logging: only for commands that talk
+    from deskbreak.daemon import control  # socket and logging: only for commands that talk
 
     return control.ask(paths_from(ctx).socket, request)
 
@@ -129,7 +129,7 @@ def status(
         if as_json:
             print_json(NOT_RUNNING_STATUS)
         else:
-            from deskbreak.control import NOT_RUNNING_HINT
+            from deskbreak.daemon.control import NOT_RUNNING_HINT
 
             typer.echo(f"not running\nhint: {NOT_RUNNING_HINT}")
         return EXIT_STATE

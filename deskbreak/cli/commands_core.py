@@ -26,11 +26,11 @@ def start(
         sys.modules["ssl"] = None  # type: ignore[assignment]  # the documented way to block an import
     import asyncio
 
-    from deskbreak.daemon import Daemon
-    from deskbreak.history import History
-    from deskbreak.lock import DaemonLock
-    from deskbreak.logsetup import setup_logging
-    from deskbreak.notify import session_bus_address
+    from deskbreak.daemon.core import Daemon
+    from deskbreak.daemon.lock import DaemonLock
+    from deskbreak.daemon.logs import setup_logging
+    from deskbreak.desktop.notify import session_bus_address
+    from deskbreak.store.history import History
 
     setup_logging(verbose)
     paths = paths_from(ctx)
@@ -62,8 +62,8 @@ def show_schedule(
 
     Example: deskbreak schedule --date 2026-11-23 --days 5 --json
     """
-    from deskbreak.moves import upcoming_desk_moves
-    from deskbreak.schedule import plan_days
+    from deskbreak.library.rotation import upcoming_desk_moves
+    from deskbreak.planner.schedule import plan_days
 
     config = config_from(ctx)
     zone = config.schedule.timezone
@@ -106,6 +106,6 @@ def _recent_moves(ctx: typer.Context) -> list[str]:
     database = paths_from(ctx).database
     if not database.exists():
         return []
-    from deskbreak.history import read_recent_desk_moves
+    from deskbreak.store.history import read_recent_desk_moves
 
     return read_recent_desk_moves(database)

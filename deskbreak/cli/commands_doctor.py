@@ -14,7 +14,7 @@ from deskbreak.cli.common import paths_from, print_json
 from deskbreak.errors import EXIT_OK, EXIT_STATE
 
 if TYPE_CHECKING:
-    from deskbreak.check import Check
+    from deskbreak.doctor.check import Check
 
 COLOURS = {"ok": typer.colors.GREEN, "warn": typer.colors.YELLOW, "fail": typer.colors.RED}
 INDENT = " " * 6
@@ -51,7 +51,7 @@ def doctor_command(
 
     Exits 0 when nothing fails (warnings allowed), 1 when a check fails.
     """
-    from deskbreak.doctor import report, run_checks
+    from deskbreak.doctor.checks import report, run_checks
 
     checks = run_checks(paths_from(ctx), os.environ, send=send_test)
     if as_json:

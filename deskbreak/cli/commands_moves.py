@@ -10,7 +10,7 @@ import typer
 from deskbreak.cli import app
 from deskbreak.cli.common import config_from, print_json
 from deskbreak.errors import EXIT_OK, UsageError
-from deskbreak.moves import AREAS, Library, Move
+from deskbreak.library.moves import AREAS, Library, Move
 
 
 @app.command("moves")

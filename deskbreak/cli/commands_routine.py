@@ -16,9 +16,9 @@ from deskbreak.cli.common import config_from, paths_from, print_json, warn
 from deskbreak.errors import EXIT_OK, UsageError
 
 if TYPE_CHECKING:  # imported inside the commands so other commands start fast
-    from deskbreak.moves import Library
-    from deskbreak.routine import RoutineResult
-    from deskbreak.routine_plan import RoutinePlan
+    from deskbreak.library.moves import Library
+    from deskbreak.routine.plan import RoutinePlan
+    from deskbreak.routine.runner import RoutineResult
 
 EXIT_INTERRUPTED = 130
 
@@ -41,7 +41,8 @@ NO_INPUT = typer.Option(False, "--no-input", help="Read no keys (for scripts); C
 
 def _library(ctx: typer.Context) -> Library:
     """The library with the user's own moves and routines, or the bundled one without config.py."""
-    from deskbreak.moves import Library, load_library
+    from deskbreak.library.loader import load_library
+    from deskbreak.library.moves import Library
 
     try:
         config = config_from(ctx)
@@ -54,7 +55,7 @@ def _library(ctx: typer.Context) -> Library:
 
 
 def _print_plan(plan: RoutinePlan) -> None:
-    from deskbreak.routine_plan import duration_text
+    from deskbreak.routine.plan import duration_text
 
     width = max([len(s.label) for s in plan.steps] + [4])
     typer.echo(f"{plan.title} ({plan.name}) · {duration_text(plan.total_seconds)}")
@@ -69,7 +70,7 @@ def _print_plan(plan: RoutinePlan) -> None:
 
 
 def _list_routines(library: Library, as_json: bool) -> None:
-    from deskbreak.routine_plan import duration_text, plan_routine
+    from deskbreak.routine.plan import duration_text, plan_routine
 
     plans = [plan_routine(r, library) for r in library.routines.values()]
     if as_json:
@@ -93,9 +94,9 @@ def _list_routines(library: Library, as_json: bool) -> None:
 
 def _record(ctx: typer.Context, result: RoutineResult) -> None:
     try:
-        from deskbreak.history import History
+        from deskbreak.store.history import History
     except ModuleNotFoundError as err:
-        if err.name != "deskbreak.history":
+        if err.name != "deskbreak.store.history":
             raise
         return
     try:
@@ -125,7 +126,7 @@ def run_routine(
     no_input: bool,
 ) -> int:
     """Plan the routine `name`; print it (--list) or run it and record the result."""
-    from deskbreak.routine_plan import plan_routine
+    from deskbreak.routine.plan import plan_routine
 
     if as_json and not show_list:
         raise UsageError("--json goes with --list (e.g. deskbreak postrun --list --json)")
@@ -140,8 +141,8 @@ def run_routine(
             _print_plan(plan)
         return EXIT_OK
 
-    from deskbreak.routine_sound import choose_cues
-    from deskbreak.routine_view import run_plan, time_scale
+    from deskbreak.routine.sound import choose_cues
+    from deskbreak.routine.view import run_plan, time_scale
 
     time_scale()  # a bad DESKBREAK_TIME_SCALE is a usage error before the screen changes
     cues, notes = choose_cues(sound=sound, voice=voice, notify=notify, out=sys.stdout)

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from deskbreak import autostart
+    from deskbreak.service.base import Change
 
 from deskbreak.cli import app
 from deskbreak.cli.common import print_json, warn
 from deskbreak.errors import EXIT_OK, EXIT_STATE, DeskbreakError
+from deskbreak.proc import run_command
 
 service_app = typer.Typer(
     no_args_is_help=True,
@@ -37,7 +38,7 @@ def _exit(code: int) -> None:
         raise typer.Exit(code)
 
 
-def _render_change(change: autostart.Change, action: str) -> None:
+def _render_change(change: Change, action: str) -> None:
     for note in change.notes:
         warn(f"note: {note}")
     if change.dry_run:
@@ -68,9 +69,9 @@ def install_command(
     ),
 ) -> None:
     """Install, enable and start the user service. Example: deskbreak service install --dry-run"""
-    from deskbreak import autostart
+    from deskbreak.service import systemd
 
-    change = autostart.install(run=autostart.run_command, env=os.environ, dry_run=dry_run)
+    change = systemd.install(run=run_command, env=os.environ, dry_run=dry_run)
     done = "deskbreak now starts with your desktop session; see `deskbreak service status`."
     _render_change(change, done)
 
@@ -82,9 +83,9 @@ def uninstall_command(
     ),
 ) -> None:
     """Stop, disable and remove the user service. Example: deskbreak service uninstall"""
-    from deskbreak import autostart
+    from deskbreak.service import systemd
 
-    change = autostart.uninstall(run=autostart.run_command, env=os.environ, dry_run=dry_run)
+    change = systemd.uninstall(run=run_command, env=os.environ, dry_run=dry_run)
     _render_change(change, "deskbreak no longer starts at login.")
 
 
@@ -96,9 +97,9 @@ def status_command(
 
     Exits with 1 when the service is not running.
     """
-    from deskbreak import autostart
+    from deskbreak.service import systemd
 
-    st = autostart.status(run=autostart.run_command, env=os.environ)
+    st = systemd.status(run=run_command, env=os.environ)
     if as_json:
         print_json(dataclasses.asdict(st))
     else:
@@ -123,9 +124,9 @@ def logs_command(
     ),
 ) -> None:
     """Show the service's log from the journal. Example: deskbreak service logs -f -n 50"""
-    from deskbreak import autostart
+    from deskbreak.service import systemd
 
-    command = autostart.logs_command(follow, lines, os.environ)
+    command = systemd.logs_command(follow, lines, os.environ)
     if shutil.which(command[0]) is None:
         raise DeskbreakError(f"`{command[0]}` is not installed, so the service log cannot be read.")
     try:

@@ -21,8 +21,8 @@ from deskbreak.errors import EXIT_OK, UsageError
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from deskbreak.history import Event
-    from deskbreak.stats import Stats
+    from deskbreak.store.history import Event
+    from deskbreak.store.stats import Stats
 
 NO_HISTORY = "no history yet — start the daemon with `deskbreak start`"
 CHART_WIDTH = 24
@@ -215,10 +215,10 @@ def stats_command(
     start_day, end_day = day_range(today, days, week, month)
     database = paths_from(ctx).database
 
-    from deskbreak.stats import compute_stats, empty_stats
+    from deskbreak.store.stats import compute_stats, empty_stats
 
     if database.exists():
-        from deskbreak.history import History
+        from deskbreak.store.history import History
 
         with History(database) as history:
             stats = compute_stats(history, tz, start_day, end_day, today)
@@ -249,7 +249,7 @@ def history_command(
     database = paths_from(ctx).database
     events: list[Event] = []
     if database.exists():
-        from deskbreak.history import History
+        from deskbreak.store.history import History
 
         with History(database) as history:
             events = history.recent_events(limit)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from e2e_support import MakeDaemon, faketime_env, harness, notify_calls, wait_for
 
-from deskbreak.moves import load_library
+from deskbreak.library.loader import load_library
 
 MOVE_NAMES = {m.name for m in load_library().moves.values()}
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from e2e_support import installed_deskbreak
 
-from deskbreak.moves import load_library
-from deskbreak.routine_plan import RoutinePlan, plan_routine
+from deskbreak.library.loader import load_library
+from deskbreak.routine.plan import RoutinePlan, plan_routine
 
 STRICT = os.environ.get("DESKBREAK_E2E") == "1"
 COUNTER = re.compile(r"go in (\d+):(\d\d)|(\d+):(\d\d) left")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from deskbreak.routine_plan import PlanStep, RoutinePlan, duration_text
+from deskbreak.routine.plan import PlanStep, RoutinePlan, duration_text
 
 Phase = Literal["ready", "work", "finished"]
 Key = Literal["toggle", "pause", "resume", "next", "back", "quit"]

@@ -10,70 +10,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
 
 from deskbreak.errors import DeskbreakError
+from deskbreak.proc import Runner
+from deskbreak.service.base import Change, ServiceStatus, Which, home, run_checked
 
 UNIT_NAME = "deskbreak.service"
 EXEC_PLACEHOLDER = "@EXEC_PATH@"
 # What a desktop session imports into the user manager so services can reach its display
 # and its notification server.
 SESSION_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR")
-
-Which = Callable[[str], str | None]
-
-
-@dataclass(frozen=True)
-class RunResult:
-    returncode: int
-    stdout: str = ""
-    stderr: str = ""
-
-
-class Runner(Protocol):
-    """Runs one command to completion, capturing its output; a missing program gives 127."""
-
-    def __call__(self, args: Sequence[str]) -> RunResult: ...
-
-
-def run_command(args: Sequence[str]) -> RunResult:
-    """The real Runner: subprocess, never raising on a failed or missing command."""
-    try:
-        done = subprocess.run(list(args), capture_output=True, text=True, check=False)
-    except FileNotFoundError as err:
-        return RunResult(127, "", str(err))
-    return RunResult(done.returncode, done.stdout, done.stderr)
-
-
-@dataclass(frozen=True)
-class Change:
-    """What install/uninstall did (or, for a dry run, would do)."""
-
-    path: Path
-    content: str | None  # the unit or plist written; None when removing
-    commands: tuple[tuple[str, ...], ...]
-    dry_run: bool
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ServiceStatus:
-    manager: str  # "systemd" or "launchd"
-    path: str
-    installed: bool
-    active: bool
-    enabled: str  # systemd's UnitFileState ("enabled", "disabled", ...) or "loaded"/"not loaded"
-    state: str  # e.g. "active (running)", "failed (exit-code)", "inactive (dead)"
-    main_pid: int | None = None
-    since: str | None = None
-    restarts: int | None = None
-
 
 # --- rendering (pure) ---------------------------------------------------------------------
 
@@ -120,10 +70,6 @@ def find_command(
     return [executable or sys.executable, "-m", "deskbreak"]
 
 
-def home(env: Mapping[str, str]) -> Path:
-    return Path(env["HOME"]) if env.get("HOME") else Path.home()
-
-
 def unit_path(env: Mapping[str, str]) -> Path:
     """~/.config/systemd/user/deskbreak.service, honouring an absolute XDG_CONFIG_HOME."""
     config = env.get("XDG_CONFIG_HOME", "")
@@ -136,7 +82,7 @@ def logs_command(
 ) -> list[str]:
     """journalctl for the unit (tail of the agent's log file on macOS)."""
     if (platform or sys.platform) == "darwin":
-        from deskbreak import launchd  # launchd imports this module's types
+        from deskbreak.service import launchd  # macOS only
 
         return launchd.logs_command(follow, lines, env)
     command = ["journalctl", "--user", "-u", UNIT_NAME, "--no-pager"]
@@ -181,13 +127,6 @@ def _require_systemd(run: Runner, which: Which) -> None:
         )
 
 
-def run_checked(run: Runner, args: Sequence[str]) -> None:
-    result = run(args)
-    if result.returncode != 0:
-        detail = result.stderr.strip() or f"exit status {result.returncode}"
-        raise DeskbreakError(f"`{' '.join(args)}` failed: {detail}")
-
-
 def install(
     *,
     run: Runner,
@@ -202,7 +141,7 @@ def install(
     platform = platform or sys.platform
     command = list(command) if command is not None else find_command(which=which)
     if platform == "darwin":
-        from deskbreak import launchd  # launchd imports this module's types
+        from deskbreak.service import launchd  # macOS only
 
         return launchd.install(run, env, dry_run, command)
     if not platform.startswith("linux"):
@@ -253,7 +192,7 @@ def uninstall(
     """Stop and disable the service and remove its unit; nothing to do if it is not installed."""
     platform = platform or sys.platform
     if platform == "darwin":
-        from deskbreak import launchd  # launchd imports this module's types
+        from deskbreak.service import launchd  # macOS only
 
         return launchd.uninstall(run, env, dry_run)
     if not platform.startswith("linux"):
@@ -286,7 +225,7 @@ def status(
     """Whether the unit is installed, enabled and running, from `systemctl --user show`."""
     platform = platform or sys.platform
     if platform == "darwin":
-        from deskbreak import launchd  # launchd imports this module's types
+        from deskbreak.service import launchd  # macOS only
 
         return launchd.status(run, env)
     if not platform.startswith("linux"):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from deskbreak.errors import DeskbreakError, UsageError
-from deskbreak.moves import SECONDS_PER_REP, TRANSITION_SECONDS, Library, Move, Routine
+from deskbreak.library.moves import SECONDS_PER_REP, TRANSITION_SECONDS, Library, Move, Routine
 
 Side = Literal["left", "right"]
 Ready = Literal["start", "next", "switch", "rest"]

@@ -25,7 +25,8 @@ from types import FrameType
 from typing import TextIO
 
 from deskbreak.errors import UsageError
-from deskbreak.routine import (
+from deskbreak.routine.plan import RoutinePlan, duration_text
+from deskbreak.routine.runner import (
     Key,
     RoutineResult,
     RunnerState,
@@ -41,8 +42,7 @@ from deskbreak.routine import (
     summary_lines,
     tick,
 )
-from deskbreak.routine_plan import RoutinePlan, duration_text
-from deskbreak.routine_sound import Cues
+from deskbreak.routine.sound import Cues
 
 FRAME_SECONDS = 0.1  # real seconds between looks at the clock and the keys
 KEYS: dict[str, Key] = {" ": "toggle", "p": "toggle", "n": "next", "b": "back", "q": "quit"}

@@ -1,18 +1,17 @@
-"""The move library: Move and Routine records, the bundled data file, and the desk rotation.
+"""The move library's records: Move, Routine and Library, and the names they may use.
 
-`deskbreak/data/moves.toml` holds every built-in move and routine. Users add their own moves and
-routines in the config; both go through the same parser (`deskbreak.moves_parser`) so they are
-validated alike.
+`deskbreak/library/data/moves.toml` holds every built-in move and routine. Users add their own
+moves and routines in the config; both go through the same parser (`library.parser`) so they
+are validated alike.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from deskbreak.errors import ConfigError, UsageError
+from deskbreak.errors import UsageError
 
 Setting = Literal["desk", "standing", "floor"]
 Kind = Literal["dynamic", "static", "strength", "mobility"]
@@ -157,61 +156,3 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f' (did you mean "{close[0]}"?)' if close else ""
-
-
-# ------------------------------------------------------------------------------------ loading
-
-
-@functools.cache
-def load_library() -> Library:
-    """The bundled library from `deskbreak/data/moves.toml`, parsed once per process."""
-    from importlib import resources  # not at import: it costs every CLI call ~15 ms
-
-    text = (resources.files("deskbreak") / "data" / "moves.toml").read_text(encoding="utf-8")
-    import tomllib
-
-    from deskbreak.moves_parser import parse_library  # here: the parser imports these records
-
-    return parse_library(tomllib.loads(text), where="moves.toml")
-
-
-# --------------------------------------------------------------------------------- rotation
-
-_NO_DESK_MOVES = "no desk moves left after [moves] areas/exclude"
-
-
-def next_desk_move(candidates: Sequence[Move], recent: Sequence[str]) -> Move:
-    """The next reminder's move. `recent` holds the ids already sent, most recent last.
-
-    Areas take turns (the area used least recently goes first, ties in library order); within
-    the area, the move used least recently. With two or more candidates this never repeats the
-    last move: the last move's area is the most recent one unless it is the only area, and
-    within one area the last move is the most recent one.
-    """
-    if not candidates:
-        raise ConfigError(_NO_DESK_MOVES)
-    last_used = {move_id: index for index, move_id in enumerate(recent)}
-    area_last: dict[str, int] = {}
-    for move in candidates:
-        area_last[move.area] = max(area_last.get(move.area, -1), last_used.get(move.id, -1))
-    area_order = {area: n for n, area in enumerate(dict.fromkeys(m.area for m in candidates))}
-    # min() keeps the first of equal keys, so ties fall to library order.
-    return min(
-        candidates,
-        key=lambda m: (area_last[m.area], area_order[m.area], last_used.get(m.id, -1)),
-    )
-
-
-def upcoming_desk_moves(
-    candidates: Sequence[Move], recent: Sequence[str], count: int
-) -> list[Move]:
-    """The next `count` moves the rotation would bring, as if each reminder were sent."""
-    if not candidates:
-        raise ConfigError(_NO_DESK_MOVES)
-    history = list(recent)
-    upcoming: list[Move] = []
-    for _ in range(count):
-        move = next_desk_move(candidates, history)
-        upcoming.append(move)
-        history.append(move.id)
-    return upcoming

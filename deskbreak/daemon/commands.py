@@ -13,14 +13,14 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from deskbreak import schedule
-from deskbreak.daemon import iso
+from deskbreak.daemon.protocol import iso
 from deskbreak.errors import ConfigError
+from deskbreak.planner import schedule
 
 if TYPE_CHECKING:
-    from deskbreak.daemon import Daemon
+    from deskbreak.daemon.core import Daemon
 
-log = logging.getLogger("deskbreak.daemon")
+log = logging.getLogger("deskbreak.daemon.core")
 Reply = dict[str, Any]
 
 # Longest pause or snooze a request may ask for; longer is almost surely a typo.

@@ -49,7 +49,7 @@ READ_TIMEOUT_SECONDS = 10.0
 NOT_RUNNING_HINT = "start it with `deskbreak start` (or `deskbreak service install`)"
 NOT_RUNNING = f"deskbreak is not running; {NOT_RUNNING_HINT}"
 
-log = logging.getLogger("deskbreak.control")
+log = logging.getLogger("deskbreak.daemon.control")
 
 
 # --- server -----------------------------------------------------------------------------------

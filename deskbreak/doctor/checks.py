@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import shutil
 import sqlite3
-import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
@@ -19,15 +18,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from deskbreak import autostart, control, notify
-from deskbreak.autostart import Runner, RunResult, Which
-from deskbreak.check import Check, Status
 from deskbreak.config import Config, load_config
-from deskbreak.doctor_bus import BUS_FIX, check_notify_send, check_server
+from deskbreak.daemon import control
+from deskbreak.daemon.lock import lock_holder
+from deskbreak.desktop import notify
+from deskbreak.doctor.bus import BUS_FIX, check_notify_send, check_server
+from deskbreak.doctor.check import Check, Status
 from deskbreak.errors import ConfigError, DeskbreakError, NotRunningError
-from deskbreak.lock import lock_holder
 from deskbreak.paths import Paths
-from deskbreak.schedule import PlanState, next_reminder
+from deskbreak.planner.schedule import PlanState, next_reminder
+from deskbreak.proc import Runner, make_runner
+from deskbreak.service import systemd
+from deskbreak.service.base import Which
 
 Ask = Callable[[Path, dict[str, Any]], dict[str, Any]]
 
@@ -37,29 +39,6 @@ TEST_TITLE = "deskbreak test"
 def report(checks: Sequence[Check]) -> dict[str, Any]:
     """The `--json` shape: {"ok": no check failed, "checks": [...]}."""
     return {"ok": all(c.status != "fail" for c in checks), "checks": [asdict(c) for c in checks]}
-
-
-def make_runner(env: Mapping[str, str], timeout: float = 10.0) -> Runner:
-    """A Runner with `env` and a time limit; a missing program gives 127, a hang 124."""
-
-    def run(args: Sequence[str]) -> RunResult:
-        try:
-            done = subprocess.run(
-                list(args),
-                capture_output=True,
-                text=True,
-                check=False,
-                env=dict(env),
-                stdin=subprocess.DEVNULL,
-                timeout=timeout,
-            )
-        except FileNotFoundError as err:
-            return RunResult(127, "", str(err))
-        except subprocess.TimeoutExpired:
-            return RunResult(124, "", f"no answer within {timeout:g} s")
-        return RunResult(done.returncode, done.stdout, done.stderr)
-
-    return run
 
 
 # --- config -----------------------------------------------------------------------------------
@@ -161,7 +140,7 @@ def check_daemon(paths: Paths, ask: Ask, holder: Callable[[Path], int | None]) -
 
 def check_service(run: Runner, env: Mapping[str, str], which: Which, platform: str) -> Check:
     try:
-        st = autostart.status(run=run, env=env, which=which, platform=platform)
+        st = systemd.status(run=run, env=env, which=which, platform=platform)
     except DeskbreakError as err:
         detail = " ".join(str(err).split())
         return Check("service", "warn", f"cannot check the service: {detail}", None)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from deskbreak.config import ScheduleConfig, Window
+from deskbreak.planner.model import ScheduleConfig, Window
 
 # How far ahead to look for the next slot; a schedule with no working day in two weeks is
 # treated as "no reminder ahead" rather than searched forever.

@@ -9,9 +9,10 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from deskbreak.autostart import Runner, RunResult, Which
-from deskbreak.check import Check, last_line
-from deskbreak.notify import session_bus_address
+from deskbreak.desktop.notify import session_bus_address
+from deskbreak.doctor.check import Check, last_line
+from deskbreak.proc import Runner, RunResult
+from deskbreak.service.base import Which
 
 BUS_FIX = (
     "run inside your desktop session, or export DBUS_SESSION_BUS_ADDRESS "

@@ -23,18 +23,20 @@ from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from deskbreak import schedule, sdnotify
 from deskbreak.config import Config, load_config
+from deskbreak.daemon import sdnotify
+from deskbreak.desktop.notify import Answer, Notifier, NotifyError, Reminder, backend_chain
 from deskbreak.errors import ConfigError
-from deskbreak.moves import Move, next_desk_move
-from deskbreak.notify import Answer, Notifier, NotifyError, Reminder, backend_chain
+from deskbreak.library.moves import Move
+from deskbreak.library.rotation import next_desk_move
+from deskbreak.planner import schedule
 
 if TYPE_CHECKING:
-    from deskbreak.control import ControlServer
-    from deskbreak.history import History
+    from deskbreak.daemon.control import ControlServer
     from deskbreak.paths import Paths
+    from deskbreak.store.history import History
 
-log = logging.getLogger("deskbreak.daemon")
+log = logging.getLogger("deskbreak.daemon.core")
 
 JOB_ID = "reminder"
 HEARTBEAT_SECONDS = 60.0
@@ -62,10 +64,6 @@ class PlannerTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler ships no
 
 def wall_clock() -> datetime:
     return datetime.now().astimezone()
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment is not None else None
 
 
 class Daemon:
@@ -125,7 +123,7 @@ class Daemon:
         self._schedule()
 
     def save_state(self) -> None:
-        from deskbreak.history import DaemonState
+        from deskbreak.store.history import DaemonState
 
         self.history.save_state(
             DaemonState(
@@ -285,8 +283,8 @@ class Daemon:
         sdnotify.watchdog()
 
     async def run(self) -> None:
-        from deskbreak import control
-        from deskbreak.daemon_commands import handle_request
+        from deskbreak.daemon import control
+        from deskbreak.daemon.commands import handle_request
 
         loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()

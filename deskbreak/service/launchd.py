@@ -12,7 +12,8 @@ import plistlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from deskbreak.autostart import Change, Runner, ServiceStatus, home, run_checked
+from deskbreak.proc import Runner
+from deskbreak.service.base import Change, ServiceStatus, home, run_checked
 
 LAUNCHD_LABEL = "dev.deskbreak"
 

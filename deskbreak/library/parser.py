@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any, NoReturn, cast
 
 from deskbreak.errors import ConfigError
-from deskbreak.moves import (
+from deskbreak.library.moves import (
     AREAS,
     KINDS,
     SETTINGS,

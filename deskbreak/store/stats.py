@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from deskbreak.history import COUNTS_SQL, AnswerCounts, History, epoch
+from deskbreak.store.history import COUNTS_SQL, AnswerCounts, History, epoch
 
 # Look back this many days first for a streak, then four times as many each round.
 _STREAK_WINDOW_DAYS = 64

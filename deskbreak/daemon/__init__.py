@@ -1,0 +1,1 @@
+"""The asyncio service: scheduler, control server, typed protocol, lock, sdnotify, logs."""

@@ -1,0 +1,1 @@
+"""Talking to the desktop: notification backends and presence sources."""

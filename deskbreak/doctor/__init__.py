@@ -1,0 +1,1 @@
+"""Checks of the installation, each with a fix a person can follow."""

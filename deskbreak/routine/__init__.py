@@ -1,0 +1,1 @@
+"""The guided routine runner: plan (pure), terminal view, sound."""

@@ -1,0 +1,1 @@
+"""Login integration: the systemd user unit, the launchd agent, their shared types."""

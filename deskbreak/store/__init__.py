@@ -1,0 +1,1 @@
+"""SQLite history: reminders, answers, events, daemon state, stats."""
