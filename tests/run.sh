@@ -20,8 +20,21 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-python3 -m pip install -q --disable-pip-version-check ".[test]"
-ruff check deskbreak tests bench
-ruff format --check deskbreak tests bench
-mypy deskbreak
-python3 -m pytest -q "$@"
+# A project virtual environment: never the system Python (PEP 668 forbids installing there).
+venv=${DESKBREAK_VENV:-.venv}
+if [ ! -x "$venv/bin/python" ]; then
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    rm -rf "$venv"
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "installing: python3-venv" >&2
+      apt-get update -qq >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >&2
+    fi
+    python3 -m venv "$venv" || { echo "tests/run.sh: python3 -m venv failed; install python3-venv" >&2; exit 1; }
+  fi
+fi
+"$venv/bin/python" -m pip install -q --disable-pip-version-check ".[test]"
+"$venv/bin/ruff" check deskbreak tests bench
+"$venv/bin/ruff" format --check deskbreak tests bench
+"$venv/bin/mypy" deskbreak
+"$venv/bin/python" -m pytest -q "$@"
