@@ -18,7 +18,7 @@ from deskbreak.errors import EXIT_STATE, DeskbreakError
 from deskbreak.proc import RunResult
 from deskbreak.service import systemd
 
-REPO_UNIT = Path(__file__).resolve().parent.parent / "systemd" / "deskbreak.service"
+REPO_UNIT = Path(__file__).resolve().parents[2] / "systemd" / "deskbreak.service"
 
 
 class RecordingRunner:

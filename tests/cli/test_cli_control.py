@@ -20,7 +20,7 @@ from deskbreak.cli.commands_control import format_moment, render_status
 from deskbreak.daemon.control import ControlServer, serve
 from deskbreak.paths import default_paths
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 NOW = datetime.now(UTC)
 SOON = NOW + timedelta(minutes=20)
 LATER = NOW + timedelta(minutes=50)

@@ -244,7 +244,7 @@ def test_writes_survive_a_kill_9_of_the_writing_process(db_path: Path) -> None:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
     )
     try:
         assert child.stdout is not None
