@@ -6,15 +6,22 @@ functions are pure (they are handed `now`) so tests can check them without a dae
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 from deskbreak.cli import app
 from deskbreak.cli.common import paths_from, print_json
+from deskbreak.daemon import protocol as p
 from deskbreak.errors import EXIT_OK, EXIT_STATE, NotRunningError, UsageError
 from deskbreak.planner.durations import format_duration, parse_clock, parse_duration
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+R = TypeVar("R", bound=p.Reply)
 
 NOT_RUNNING_STATUS: dict[str, Any] = {
     "running": False,
@@ -26,7 +33,7 @@ NOT_RUNNING_STATUS: dict[str, Any] = {
 }
 
 
-def _ask(ctx: typer.Context, request: dict[str, Any]) -> dict[str, Any]:
+def _ask(ctx: typer.Context, request: p.Request[R]) -> R:
     from deskbreak.daemon import control  # socket and logging: only for commands that talk
 
     return control.ask(paths_from(ctx).socket, request)
@@ -36,16 +43,13 @@ def _now() -> datetime:
     return datetime.now(UTC).astimezone()
 
 
-# --- rendering --------------------------------------------------------------------------------
+# --- rendering: each reply as the line(s) a person reads ------------------------------------
 
 
-def format_moment(iso: str | None, now: datetime) -> str | None:
-    """An ISO time from the daemon as local "HH:MM", with the day when it is not today."""
-    if iso is None:
+def format_moment(moment: datetime | None, now: datetime) -> str | None:
+    """An instant as local "HH:MM", with the day when it is not today."""
+    if moment is None:
         return None
-    moment = datetime.fromisoformat(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(now.tzinfo)
     day = local.date()
     if day == now.date():
@@ -55,60 +59,88 @@ def format_moment(iso: str | None, now: datetime) -> str | None:
     return f"{local:%Y-%m-%d %H:%M}"
 
 
-def _next(reply: dict[str, Any], now: datetime) -> str:
-    when = format_moment(reply.get("next_reminder"), now)
+def _next(next_reminder: datetime | None, now: datetime) -> str:
+    when = format_moment(next_reminder, now)
     return f"next reminder {when}" if when else "no reminder scheduled"
 
 
-def render_status(reply: dict[str, Any], now: datetime) -> str:
+def render_status(reply: p.StatusReply, now: datetime) -> str:
     """The `deskbreak status` text for a daemon's status reply."""
-    first = [f"running (pid {reply.get('pid')})", _next(reply, now)]
-    today = reply.get("today")
-    if today:
-        counts = [f"{today.get('sent', 0)} sent"]
-        counts += [
-            f"{today[key]} {key}"
-            for key in ("done", "snoozed", "skipped", "ignored")
-            if today.get(key)
-        ]
-        first.append("today: " + ", ".join(counts))
+    first = [f"running (pid {reply.pid})", _next(reply.next_reminder, now)]
+    today = reply.today
+    counts = [f"{today.sent} sent"]
+    for answer in fields(today):
+        count = getattr(today, answer.name)
+        if answer.name != "sent" and count:
+            counts.append(f"{count} {answer.name}")
+    first.append("today: " + ", ".join(counts))
     lines = [" · ".join(first)]
-    if reply.get("paused"):
-        until = format_moment(reply.get("paused_until"), now)
+    if reply.paused:
+        until = format_moment(reply.paused_until, now)
         lines.append(
             f"paused until {until}" if until else "paused until you run `deskbreak resume`"
         )
-    snoozed = format_moment(reply.get("snoozed_until"), now)
+    snoozed = format_moment(reply.snoozed_until, now)
     if snoozed:
         lines.append(f"snoozed until {snoozed}")
-    last = reply.get("last_reminder")
+    last = reply.last_reminder
     if last:
-        at = format_moment(last.get("at"), now)
-        answer = last.get("answer") or "no answer yet"
-        lines.append(f"last reminder {at}: {last.get('name') or last.get('move')} ({answer})")
+        at = format_moment(last.at, now)
+        lines.append(f"last reminder {at}: {last.name} ({last.answer or 'no answer yet'})")
     return "\n".join(lines)
 
 
-def render_pause(reply: dict[str, Any], now: datetime, length: timedelta | None = None) -> str:
-    until = format_moment(reply.get("paused_until"), now)
+def render_pause(reply: p.PauseReply, now: datetime, length: timedelta | None = None) -> str:
+    until = format_moment(reply.paused_until, now)
     if until is None:
         return "paused until you run `deskbreak resume`"
     span = f" for {format_duration(length)}" if length else ""
-    return f"paused{span} until {until} · {_next(reply, now)}"
+    return f"paused{span} until {until} · {_next(reply.next_reminder, now)}"
 
 
-def render_resume(reply: dict[str, Any], now: datetime) -> str:
-    return f"resumed · {_next(reply, now)}"
+def render_resume(reply: p.ResumeReply, now: datetime) -> str:
+    return f"resumed · {_next(reply.next_reminder, now)}"
 
 
-def render_snooze(reply: dict[str, Any], now: datetime) -> str:
-    return f"snoozed until {format_moment(reply.get('snoozed_until'), now)} · {_next(reply, now)}"
+def render_snooze(reply: p.SnoozeReply, now: datetime) -> str:
+    until = format_moment(reply.snoozed_until, now)
+    return f"snoozed until {until} · {_next(reply.next_reminder, now)}"
 
 
-def render_skip(reply: dict[str, Any], now: datetime) -> str:
-    skipped = format_moment(reply.get("skipped"), now)
+def render_skip(reply: p.SkipReply, now: datetime) -> str:
+    skipped = format_moment(reply.skipped, now)
     head = f"skipped the {skipped} reminder" if skipped else "nothing to skip"
-    return f"{head} · {_next(reply, now)}"
+    return f"{head} · {_next(reply.next_reminder, now)}"
+
+
+def render_done(reply: p.DoneReply, now: datetime) -> str:
+    return f"nice, {reply.name} done"
+
+
+def render_now(reply: p.NowReply, now: datetime) -> str:
+    return f"sent {reply.name} via {reply.backend}"
+
+
+def render_reload(reply: p.ReloadReply, now: datetime) -> str:
+    return f"reloaded {reply.config_file}"
+
+
+def render_stop(reply: p.StopReply, now: datetime) -> str:
+    return "stopped"
+
+
+RENDERERS: dict[type[p.Request[Any]], Callable[[Any, datetime], str]] = {
+    p.StatusRequest: render_status,
+    p.PauseRequest: render_pause,
+    p.ResumeRequest: render_resume,
+    p.SnoozeRequest: render_snooze,
+    p.SkipRequest: render_skip,
+    p.DoneRequest: render_done,
+    p.NowRequest: render_now,
+    p.ReloadRequest: render_reload,
+    p.StopRequest: render_stop,
+}
+"""The text renderer of each request's reply (tests render real daemon replies through all)."""
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -124,7 +156,7 @@ def status(
     Example: deskbreak status --json
     """
     try:
-        reply = _ask(ctx, {"cmd": "status"})
+        reply = _ask(ctx, p.StatusRequest())
     except NotRunningError:
         if as_json:
             print_json(NOT_RUNNING_STATUS)
@@ -134,7 +166,7 @@ def status(
             typer.echo(f"not running\nhint: {NOT_RUNNING_HINT}")
         return EXIT_STATE
     if as_json:
-        print_json({key: value for key, value in reply.items() if key != "ok"})
+        print_json(reply.to_json())
     else:
         typer.echo(render_status(reply, _now()))
     return EXIT_OK
@@ -154,15 +186,15 @@ def pause(
 
     Example: deskbreak pause 1h  ·  deskbreak pause --until 14:00
     """
-    request: dict[str, Any] = {"cmd": "pause"}
+    request = p.PauseRequest()
     length = None
     if duration is not None and until is not None:
         raise UsageError("give either a DURATION or --until HH:MM, not both")
     if duration is not None:
         length = parse_duration(duration)
-        request["minutes"] = length.total_seconds() / 60
+        request = p.PauseRequest(minutes=length.total_seconds() / 60)
     elif until is not None:
-        request["until"] = f"{parse_clock(until):%H:%M}"
+        request = p.PauseRequest(until=parse_clock(until))
     typer.echo(render_pause(_ask(ctx, request), _now(), length))
     return EXIT_OK
 
@@ -173,7 +205,7 @@ def resume(ctx: typer.Context) -> int:
 
     Example: deskbreak resume
     """
-    typer.echo(render_resume(_ask(ctx, {"cmd": "resume"}), _now()))
+    typer.echo(render_resume(_ask(ctx, p.ResumeRequest()), _now()))
     return EXIT_OK
 
 
@@ -188,9 +220,8 @@ def snooze(
 
     Example: deskbreak snooze 10m
     """
-    request: dict[str, Any] = {"cmd": "snooze"}
-    if duration is not None:
-        request["minutes"] = parse_duration(duration).total_seconds() / 60
+    minutes = parse_duration(duration).total_seconds() / 60 if duration is not None else None
+    request = p.SnoozeRequest(minutes=minutes)
     typer.echo(render_snooze(_ask(ctx, request), _now()))
     return EXIT_OK
 
@@ -201,7 +232,7 @@ def skip(ctx: typer.Context) -> int:
 
     Example: deskbreak skip
     """
-    typer.echo(render_skip(_ask(ctx, {"cmd": "skip"}), _now()))
+    typer.echo(render_skip(_ask(ctx, p.SkipRequest()), _now()))
     return EXIT_OK
 
 
@@ -211,8 +242,7 @@ def done(ctx: typer.Context) -> int:
 
     Example: deskbreak done
     """
-    reply = _ask(ctx, {"cmd": "done"})
-    typer.echo(f"nice, {reply.get('name') or reply.get('move')} done")
+    typer.echo(render_done(_ask(ctx, p.DoneRequest()), _now()))
     return EXIT_OK
 
 
@@ -222,8 +252,7 @@ def now_command(ctx: typer.Context) -> int:
 
     Example: deskbreak now
     """
-    reply = _ask(ctx, {"cmd": "now"})
-    typer.echo(f"sent {reply.get('name') or reply.get('move')} via {reply.get('backend')}")
+    typer.echo(render_now(_ask(ctx, p.NowRequest()), _now()))
     return EXIT_OK
 
 
@@ -233,8 +262,7 @@ def reload(ctx: typer.Context) -> int:
 
     Example: deskbreak reload
     """
-    reply = _ask(ctx, {"cmd": "reload"})
-    typer.echo(f"reloaded {reply.get('config_file')}")
+    typer.echo(render_reload(_ask(ctx, p.ReloadRequest()), _now()))
     return EXIT_OK
 
 
@@ -244,6 +272,5 @@ def stop(ctx: typer.Context) -> int:
 
     Example: deskbreak stop
     """
-    _ask(ctx, {"cmd": "stop"})
-    typer.echo("stopped")
+    typer.echo(render_stop(_ask(ctx, p.StopRequest()), _now()))
     return EXIT_OK

@@ -1,11 +1,12 @@
 """The daemon's control socket: one JSON object per line each way, over a Unix socket.
 
-The daemon calls `serve()` with a handler; the CLI calls `ask()`. The socket lives in the
-user's runtime dir (dir 0700, socket 0600), so only its owner can reach it.
+The daemon calls `serve()` with a handler; the CLI calls `ask()` with a typed request from
+`protocol` and gets its typed reply (`exchange()` is the same for a plain JSON object). The
+socket lives in the user's runtime dir (dir 0700, socket 0600), so only its owner can reach it.
 
-A request is a JSON object such as `{"cmd": "status"}`; the reply is a JSON object with
-`"ok": true` and the command's fields, or `{"ok": false, "error": "..."}`. A client may send
-several requests on one connection; each line in gets one line out.
+This module is the transport: a request is a JSON object such as `{"cmd": "status"}`; the reply
+is a JSON object with `"ok": true` and the command's fields, or `{"ok": false, "error": "..."}`.
+A client may send several requests on one connection; each line in gets one line out.
 
 `ask()` uses a plain blocking socket and this module imports asyncio only inside the server
 functions, so a CLI command that talks to the daemon starts fast.
@@ -23,8 +24,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from deskbreak.daemon.protocol import Reply, Request, error_reply
 from deskbreak.errors import (
     EXIT_STATE,
     EXIT_USAGE,
@@ -50,6 +52,7 @@ NOT_RUNNING_HINT = "start it with `deskbreak start` (or `deskbreak service insta
 NOT_RUNNING = f"deskbreak is not running; {NOT_RUNNING_HINT}"
 
 log = logging.getLogger("deskbreak.daemon.control")
+R = TypeVar("R", bound=Reply)
 
 
 # --- server -----------------------------------------------------------------------------------
@@ -207,10 +210,12 @@ async def _serve_connection(
                 return  # a silent client only holds its own task; let it go
             except asyncio.IncompleteReadError as err:
                 if err.partial.strip():
-                    await _send(writer, _error("incomplete request: a line must end with \\n"))
+                    await _send(writer, error_reply("incomplete request: a line must end with \\n"))
                 return
             except asyncio.LimitOverrunError as err:
-                await _send(writer, _error(f"request too long (limit {MAX_REQUEST_BYTES} bytes)"))
+                await _send(
+                    writer, error_reply(f"request too long (limit {MAX_REQUEST_BYTES} bytes)")
+                )
                 # Read past the rest of the line (a chunk at a time, never all of it) so the
                 # connection stays in step and closing it does not reset the client.
                 if not await _skip_rest_of_line(reader, err.consumed, read_timeout):
@@ -249,11 +254,11 @@ async def _answer(line: bytes, handler: Handler) -> dict[str, Any]:
     try:
         request = json.loads(line)
     except (ValueError, RecursionError):
-        return _error(
+        return error_reply(
             'malformed request: expected one JSON object per line, e.g. {"cmd": "status"}'
         )
     if not isinstance(request, dict):
-        return _error('malformed request: expected a JSON object, e.g. {"cmd": "status"}')
+        return error_reply('malformed request: expected a JSON object, e.g. {"cmd": "status"}')
     try:
         reply = await handler(request)
         if not isinstance(reply, dict):
@@ -262,20 +267,16 @@ async def _answer(line: bytes, handler: Handler) -> dict[str, Any]:
         _encode(reply)  # fail here, inside the guard, if the reply cannot be sent
     except DeskbreakError as err:
         # The exit code travels along so `deskbreak reload` of a broken config exits 2, not 1.
-        return {**_error(str(err)), "exit_code": err.exit_code}
+        return error_reply(str(err), err.exit_code)
     except Exception:
         log.exception("control request %.200r failed", request)
-        return _error("internal error in the deskbreak daemon; see its log for details")
+        return error_reply("internal error in the deskbreak daemon; see its log for details")
     return reply
 
 
 async def _send(writer: asyncio.StreamWriter, reply: dict[str, Any]) -> None:
     writer.write(_encode(reply))
     await writer.drain()
-
-
-def _error(message: str) -> dict[str, Any]:
-    return {"ok": False, "error": message}
 
 
 def _encode(message: dict[str, Any]) -> bytes:
@@ -286,8 +287,24 @@ def _encode(message: dict[str, Any]) -> bytes:
 # --- client -----------------------------------------------------------------------------------
 
 
-def ask(path: Path, request: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
-    """Send one request to the daemon at `path` and return its reply (`"ok"` is true).
+def ask(path: Path, request: Request[R], timeout: float = 5.0) -> R:
+    """Send one typed request to the daemon at `path` and return its typed reply.
+
+    Raises as `exchange()` does, and DeskbreakError when the reply lacks a field this version
+    needs (a daemon older than its CLI).
+    """
+    reply = exchange(path, request.to_json(), timeout)
+    try:
+        return request.read_reply(reply)
+    except ValueError as err:
+        raise DeskbreakError(
+            f"the running deskbreak sent a {request.cmd} reply this version cannot read ({err}); "
+            "restart it: `deskbreak stop`, then `deskbreak start`"
+        ) from None
+
+
+def exchange(path: Path, request: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
+    """Send one JSON request to the daemon at `path` and return its reply (`"ok"` is true).
 
     Raises NotRunningError when nothing listens, DeskbreakError with the daemon's message on
     an error reply, and DeskbreakError naming the timeout when no answer comes in time.

@@ -1,10 +1,329 @@
-"""The control protocol's shapes: one JSON object per line each way."""
+"""The control protocol: every request the CLI sends the daemon, and every reply, typed.
+
+On the wire each message is one JSON object on one line: a request names its command in
+`"cmd"` (`{"cmd": "pause", "minutes": 45}`), a reply is `{"ok": true, ...fields}` or
+`{"ok": false, "error": "..."}`. Instants travel as ISO 8601 with their offset, to the second.
+
+Why frozen dataclasses and not TypedDicts: a request is checked once, where it comes off the
+wire, so a bad `minutes` becomes one error sentence instead of a KeyError inside a command;
+instants are timezone-aware `datetime`s on both sides, so no renderer parses strings; and a
+reply (or a test's fake reply) built without one of its fields fails at once, under mypy and at
+run time. Adding a field is one line here: the codec below reads the field types.
+Unknown keys are ignored, so a newer daemon may add fields an older client does not know.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, fields, is_dataclass
+from datetime import datetime, time
+from types import UnionType
+from typing import Any, ClassVar, Generic, TypeVar, cast, get_args, get_type_hints
+
+R = TypeVar("R", bound="Reply")
+M = TypeVar("M", bound="Message")
+
+# Longest pause or snooze a request may ask for; longer is almost surely a typo.
+MAX_MINUTES = 60 * 24 * 31
 
 
 def iso(moment: datetime | None) -> str | None:
     """An instant as the protocol writes it: ISO 8601 with its offset, to the second."""
     return moment.isoformat(timespec="seconds") if moment is not None else None
+
+
+# --- the codec: dataclass fields <-> JSON values ------------------------------------------------
+
+
+class Message:
+    """A value that crosses the control socket; subclasses are frozen dataclasses."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: _encode(getattr(self, f.name)) for f in fields(cast(Any, self))}
+
+    @classmethod
+    def from_json(cls: type[M], data: Mapping[str, object]) -> M:
+        """Build from decoded JSON; ValueError names the field that is missing or wrong."""
+        hints = _field_types(cls)
+        values: dict[str, object] = {}
+        for f in fields(cast(Any, cls)):
+            if f.name in data:
+                values[f.name] = _decode(hints[f.name], data[f.name], f.name)
+            elif f.default is MISSING and f.default_factory is MISSING:
+                raise ValueError(f"{f.name} is missing")
+        return cls(**values)
+
+
+_FIELD_TYPES: dict[type, dict[str, Any]] = {}
+
+
+def _field_types(cls: type) -> dict[str, Any]:
+    if cls not in _FIELD_TYPES:
+        _FIELD_TYPES[cls] = get_type_hints(cls)
+    return _FIELD_TYPES[cls]
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    if isinstance(value, Message):
+        return value.to_json()
+    return value
+
+
+def _decode(kind: Any, raw: object, name: str) -> object:
+    if isinstance(kind, UnionType):  # `X | None`, the only union the protocol uses
+        options = [option for option in get_args(kind) if option is not type(None)]
+        if raw is None:
+            return None
+        (kind,) = options
+    if isinstance(kind, type) and issubclass(kind, Message) and is_dataclass(kind):
+        if not isinstance(raw, dict):
+            raise ValueError(f"{name} must be an object, got {raw!r}")
+        return kind.from_json(raw)
+    if kind is datetime:
+        try:
+            moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise ValueError(f"{name} must be an ISO 8601 time with its offset, got {raw!r}")
+        return moment
+    if kind is time:
+        if not isinstance(raw, str):
+            raise ValueError(f'{name} must be "HH:MM", got {raw!r}')
+        try:
+            return time.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(f'{name} must be "HH:MM" in 24-hour time, got {raw!r}') from None
+    if kind is float and isinstance(raw, int | float) and not isinstance(raw, bool):
+        return float(raw)
+    if kind is int and isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if kind in (str, bool) and isinstance(raw, kind):
+        return raw
+    expected = {float: "a number", int: "a whole number", str: "text", bool: "true or false"}
+    raise ValueError(f"{name} must be {expected.get(kind, kind)}, got {raw!r}")
+
+
+# --- replies -----------------------------------------------------------------------------------
+
+
+class Reply(Message):
+    """What the daemon answers a request with (the wire adds `"ok": true`)."""
+
+
+@dataclass(frozen=True)
+class TodayCounts(Message):
+    """Today's reminders, and how many got each answer."""
+
+    sent: int
+    done: int
+    snoozed: int
+    skipped: int
+    ignored: int
+
+
+@dataclass(frozen=True)
+class LastReminder(Message):
+    id: int
+    move: str
+    name: str
+    at: datetime | None
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class StatusReply(Reply):
+    running: bool
+    pid: int
+    config_file: str
+    config_found: bool
+    backend: str | None
+    timezone: str
+    next_reminder: datetime | None
+    paused: bool
+    paused_until: datetime | None
+    snoozed_until: datetime | None
+    last_reminder: LastReminder | None
+    today: TodayCounts
+
+
+@dataclass(frozen=True)
+class PauseReply(Reply):
+    paused_until: datetime | None  # None: until `deskbreak resume`
+    next_reminder: datetime | None
+
+
+@dataclass(frozen=True)
+class ResumeReply(Reply):
+    next_reminder: datetime | None
+
+
+@dataclass(frozen=True)
+class SnoozeReply(Reply):
+    snoozed_until: datetime
+    next_reminder: datetime | None
+
+
+@dataclass(frozen=True)
+class SkipReply(Reply):
+    skipped: datetime | None  # None: no reminder was ahead to skip
+    next_reminder: datetime | None
+
+
+@dataclass(frozen=True)
+class DoneReply(Reply):
+    move: str
+    name: str
+
+
+@dataclass(frozen=True)
+class NowReply(Reply):
+    move: str
+    name: str
+    backend: str
+
+
+@dataclass(frozen=True)
+class ReloadReply(Reply):
+    config_file: str
+    next_reminder: datetime | None
+
+
+@dataclass(frozen=True)
+class StopReply(Reply):
+    pass
+
+
+def error_reply(message: str, exit_code: int | None = None) -> dict[str, Any]:
+    """The wire form of a refusal; the client raises it as a DeskbreakError."""
+    reply: dict[str, Any] = {"ok": False, "error": message}
+    if exit_code is not None:
+        reply["exit_code"] = exit_code
+    return reply
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+
+class Request(Message, Generic[R]):
+    """A command for the daemon; `R` is the reply it gets."""
+
+    cmd: ClassVar[str]
+    reply_type: ClassVar[type[Reply]]
+
+    def to_json(self) -> dict[str, Any]:
+        # Unset options stay off the wire: `{"cmd": "pause"}` pauses until resumed.
+        given = {key: value for key, value in super().to_json().items() if value is not None}
+        return {"cmd": self.cmd, **given}
+
+    def read_reply(self, data: Mapping[str, object]) -> R:
+        """The typed reply; ValueError if `data` is not this request's reply."""
+        return cast(R, self.reply_type.from_json(data))
+
+    def check(self) -> None:
+        """Raise ValueError for values no command accepts (the daemon calls this)."""
+
+
+def _check_minutes(minutes: float | None) -> None:
+    if minutes is not None and not 0 < minutes <= MAX_MINUTES:
+        raise ValueError(f"minutes must be a number from 0 to {MAX_MINUTES}, got {minutes:g}")
+
+
+@dataclass(frozen=True)
+class StatusRequest(Request[StatusReply]):
+    cmd = "status"
+    reply_type = StatusReply
+
+
+@dataclass(frozen=True)
+class PauseRequest(Request[PauseReply]):
+    """Pause for `minutes`, until the next local `until`, or (neither) until resumed."""
+
+    cmd = "pause"
+    reply_type = PauseReply
+    minutes: float | None = None
+    until: time | None = None
+
+    def check(self) -> None:
+        _check_minutes(self.minutes)
+        if self.minutes is not None and self.until is not None:
+            raise ValueError("give either minutes or until, not both")
+
+
+@dataclass(frozen=True)
+class ResumeRequest(Request[ResumeReply]):
+    cmd = "resume"
+    reply_type = ResumeReply
+
+
+@dataclass(frozen=True)
+class SnoozeRequest(Request[SnoozeReply]):
+    """Snooze for `minutes`, or (None) for the configured snooze."""
+
+    cmd = "snooze"
+    reply_type = SnoozeReply
+    minutes: float | None = None
+
+    def check(self) -> None:
+        _check_minutes(self.minutes)
+
+
+@dataclass(frozen=True)
+class SkipRequest(Request[SkipReply]):
+    cmd = "skip"
+    reply_type = SkipReply
+
+
+@dataclass(frozen=True)
+class DoneRequest(Request[DoneReply]):
+    cmd = "done"
+    reply_type = DoneReply
+
+
+@dataclass(frozen=True)
+class NowRequest(Request[NowReply]):
+    cmd = "now"
+    reply_type = NowReply
+
+
+@dataclass(frozen=True)
+class ReloadRequest(Request[ReloadReply]):
+    cmd = "reload"
+    reply_type = ReloadReply
+
+
+@dataclass(frozen=True)
+class StopRequest(Request[StopReply]):
+    cmd = "stop"
+    reply_type = StopReply
+
+
+REQUESTS: dict[str, type[Request[Any]]] = {
+    kind.cmd: kind
+    for kind in (
+        StatusRequest,
+        PauseRequest,
+        ResumeRequest,
+        SnoozeRequest,
+        SkipRequest,
+        DoneRequest,
+        NowRequest,
+        ReloadRequest,
+        StopRequest,
+    )
+}
+
+
+def decode_request(data: Mapping[str, object]) -> Request[Any]:
+    """The typed request in a decoded JSON object; ValueError with a sentence if it is not one."""
+    name = data.get("cmd")
+    kind = REQUESTS.get(name) if isinstance(name, str) else None
+    if kind is None:
+        raise ValueError(f"unknown command {name!r}; known: {', '.join(REQUESTS)}")
+    request = kind.from_json({key: value for key, value in data.items() if key != "cmd"})
+    request.check()
+    return request

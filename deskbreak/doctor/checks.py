@@ -21,6 +21,7 @@ from typing import Any
 from deskbreak.config import Config, load_config
 from deskbreak.daemon import control
 from deskbreak.daemon.lock import lock_holder
+from deskbreak.daemon.protocol import StatusReply, StatusRequest
 from deskbreak.desktop import notify
 from deskbreak.doctor.bus import BUS_FIX, check_notify_send, check_server
 from deskbreak.doctor.check import Check, Status
@@ -31,7 +32,7 @@ from deskbreak.proc import Runner, make_runner
 from deskbreak.service import systemd
 from deskbreak.service.base import Which
 
-Ask = Callable[[Path, dict[str, Any]], dict[str, Any]]
+Ask = Callable[[Path, StatusRequest], StatusReply]
 
 TEST_TITLE = "deskbreak test"
 
@@ -97,18 +98,13 @@ def check_backend(choice: str, backends: dict[str, notify.Notifier]) -> Check:
 # --- daemon and service -----------------------------------------------------------------------
 
 
-def _when(iso: object) -> str:
-    if not isinstance(iso, str):
-        return "none ahead"
-    try:
-        return f"{datetime.fromisoformat(iso):%a %Y-%m-%d %H:%M %Z}".strip()
-    except ValueError:
-        return iso
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%a %Y-%m-%d %H:%M %Z}".strip() if moment else "none ahead"
 
 
 def check_daemon(paths: Paths, ask: Ask, holder: Callable[[Path], int | None]) -> Check:
     try:
-        reply = ask(paths.socket, {"cmd": "status"})
+        reply = ask(paths.socket, StatusRequest())
     except NotRunningError:
         pid = holder(paths.lock_file)
         if pid is not None:
@@ -132,10 +128,8 @@ def check_daemon(paths: Paths, ask: Ask, holder: Callable[[Path], int | None]) -
             "restart it: `deskbreak stop`, then `deskbreak start` (or "
             "`systemctl --user restart deskbreak.service`)",
         )
-    state = (
-        "paused" if reply.get("paused") else f"next reminder {_when(reply.get('next_reminder'))}"
-    )
-    return Check("daemon", "ok", f"running, pid {reply.get('pid')}, {paths.socket}; {state}")
+    state = "paused" if reply.paused else f"next reminder {_when(reply.next_reminder)}"
+    return Check("daemon", "ok", f"running, pid {reply.pid}, {paths.socket}; {state}")
 
 
 def check_service(run: Runner, env: Mapping[str, str], which: Which, platform: str) -> Check:

@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import ServerThread, status_reply
 
 from deskbreak.cli import app
 from deskbreak.cli.commands_control import format_moment, render_status
-from deskbreak.daemon.control import ControlServer, serve
+from deskbreak.daemon import protocol as p
 from deskbreak.paths import default_paths
 
 REPO = Path(__file__).resolve().parents[2]
-NOW = datetime.now(UTC)
+NOW = datetime.now(UTC).replace(microsecond=0)
 SOON = NOW + timedelta(minutes=20)
 LATER = NOW + timedelta(minutes=50)
-EARLIER = NOW - timedelta(minutes=10)
+CONFIG_FILE = "/home/me/.config/deskbreak/config.toml"
 
 
 def iso(moment: datetime) -> str:
@@ -36,60 +35,34 @@ def hhmm(moment: datetime) -> str:
 
 
 class FakeDaemon:
-    """Answers with canned replies per command and records every request it gets."""
+    """Answers each command with a typed reply (shaped by `protocol`, as the real daemon's are)
+    or an error sentence, and records every request it gets as it came off the wire."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
-        self.replies: dict[str, dict[str, Any]] = {
-            "status": {
-                "running": True,
-                "pid": 1234,
-                "config_file": "/home/me/.config/deskbreak/config.toml",
-                "backend": "notify-send",
-                "timezone": "UTC",
-                "next_reminder": iso(SOON),
-                "paused": False,
-                "paused_until": None,
-                "snoozed_until": None,
-                "last_reminder": {
-                    "id": 7,
-                    "move": "hip-circles",
-                    "name": "Hip circles",
-                    "at": iso(EARLIER),
-                    "answer": "done",
-                },
-                "today": {"sent": 3, "done": 2, "snoozed": 1, "skipped": 0, "ignored": 0},
-            },
-            "pause": {"paused_until": iso(LATER), "next_reminder": iso(LATER)},
-            "resume": {"next_reminder": iso(SOON)},
-            "snooze": {"snoozed_until": iso(SOON), "next_reminder": iso(SOON)},
-            "skip": {"skipped": iso(SOON), "next_reminder": iso(LATER)},
-            "done": {"move": "hip-circles", "name": "Hip circles"},
-            "now": {"move": "neck-rolls", "name": "Neck rolls", "backend": "console"},
-            "reload": {"config_file": "/home/me/.config/deskbreak/config.toml"},
-            "stop": {},
+        self.replies: dict[str, p.Reply | str] = {
+            "status": status_reply(NOW, next_reminder=SOON),
+            "pause": p.PauseReply(paused_until=LATER, next_reminder=LATER),
+            "resume": p.ResumeReply(next_reminder=SOON),
+            "snooze": p.SnoozeReply(snoozed_until=SOON, next_reminder=SOON),
+            "skip": p.SkipReply(skipped=SOON, next_reminder=LATER),
+            "done": p.DoneReply(move="hip-circles", name="Hip circles"),
+            "now": p.NowReply(move="neck-rolls", name="Neck rolls", backend="console"),
+            "reload": p.ReloadReply(config_file=CONFIG_FILE, next_reminder=SOON),
+            "stop": p.StopReply(),
         }
 
     async def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         self.requests.append(request)
-        return self.replies[request["cmd"]]
+        reply = self.replies[p.decode_request(request).cmd]
+        return p.error_reply(reply) if isinstance(reply, str) else reply.to_json()
 
 
 @pytest.fixture
 def daemon() -> Iterator[FakeDaemon]:
     fake = FakeDaemon()
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    started = asyncio.run_coroutine_threadsafe(serve(default_paths().socket, fake.handle), loop)
-    server: ControlServer = started.result(timeout=10)
-    try:
+    with ServerThread(default_paths().socket, fake.handle):
         yield fake
-    finally:
-        asyncio.run_coroutine_threadsafe(server.close(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
 
 
 def deskbreak(*args: str) -> subprocess.CompletedProcess[str]:
@@ -122,8 +95,8 @@ def test_status_prints_one_friendly_line_and_today_counts(daemon: FakeDaemon) ->
 
 
 def test_status_shows_pause_and_snooze_when_set(daemon: FakeDaemon) -> None:
-    daemon.replies["status"].update(
-        paused=True, paused_until=iso(LATER), snoozed_until=iso(SOON), next_reminder=None
+    daemon.replies["status"] = status_reply(
+        NOW, paused=True, paused_until=LATER, snoozed_until=SOON, next_reminder=None
     )
     result = deskbreak("status")
     assert result.returncode == 0, result.stderr
@@ -184,7 +157,7 @@ def test_pause_until_a_time_sends_the_time(daemon: FakeDaemon) -> None:
 
 
 def test_pause_without_arguments_pauses_until_resumed(daemon: FakeDaemon) -> None:
-    daemon.replies["pause"] = {"paused_until": None, "next_reminder": None}
+    daemon.replies["pause"] = p.PauseReply(paused_until=None, next_reminder=None)
     result = deskbreak("pause")
     assert result.returncode == 0, result.stderr
     assert daemon.requests == [{"cmd": "pause"}]
@@ -263,7 +236,7 @@ def test_simple_commands_send_their_request_and_confirm(
 
 
 def test_an_error_reply_is_shown_as_one_line_and_exits_1(daemon: FakeDaemon) -> None:
-    daemon.replies["done"] = {"ok": False, "error": "no reminder yet today"}
+    daemon.replies["done"] = "no reminder yet today"
     result = deskbreak("done")
     assert result.returncode == 1
     assert result.stderr.strip() == "deskbreak: no reminder yet today"
@@ -314,15 +287,16 @@ LOCAL = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 def test_times_are_shown_in_local_time_with_the_day_when_not_today(
     value: str | None, shown: str | None
 ) -> None:
-    assert format_moment(value, LOCAL) == shown
+    moment = datetime.fromisoformat(value) if value is not None else None
+    assert format_moment(moment, LOCAL) == shown
 
 
 def test_status_while_paused_until_resumed_says_how_to_resume() -> None:
-    text = render_status(
-        {"pid": 1, "paused": True, "paused_until": None, "next_reminder": None, "today": None},
-        LOCAL,
+    today = p.TodayCounts(sent=0, done=0, snoozed=0, skipped=0, ignored=0)
+    reply = status_reply(
+        LOCAL, pid=1, paused=True, next_reminder=None, last_reminder=None, today=today
     )
-    assert text.splitlines() == [
-        "running (pid 1) · no reminder scheduled",
+    assert render_status(reply, LOCAL).splitlines() == [
+        "running (pid 1) · no reminder scheduled · today: 0 sent",
         "paused until you run `deskbreak resume`",
     ]

@@ -9,18 +9,17 @@ import logging
 import os
 import socket
 import stat
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import pytest
+from fakes import ServerThread
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deskbreak.daemon.control import Handler, ask, serve
+from deskbreak.daemon.control import exchange
 from deskbreak.errors import AlreadyRunningError, ConfigError, DeskbreakError, NotRunningError
 from deskbreak.paths import default_paths
 
@@ -35,42 +34,6 @@ async def echo(request: dict[str, Any]) -> dict[str, Any]:
     return {"echo": request}
 
 
-class ServerThread:
-    """`serve()` on its own event loop in a daemon thread, for blocking clients to talk to."""
-
-    def __init__(self, path: Path, handler: Handler = echo, **options: Any) -> None:
-        self.path = path
-        self.handler = handler
-        self.options = options
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        try:
-            self.server = self.run(serve(self.path, self.handler, **self.options))
-        except BaseException:
-            self._stop_loop()
-            raise
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, err: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        try:
-            self.run(self.server.close())
-        finally:
-            self._stop_loop()
-
-    def run(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=10)
-
-    def _stop_loop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
-
-
 @pytest.fixture
 def path() -> Path:
     return default_paths().socket
@@ -78,7 +41,7 @@ def path() -> Path:
 
 @pytest.fixture
 def server(path: Path) -> Iterator[ServerThread]:
-    with ServerThread(path, read_timeout=2.0) as running:
+    with ServerThread(path, echo, read_timeout=2.0) as running:
         yield running
 
 
@@ -101,11 +64,12 @@ def replies(raw: bytes) -> list[dict[str, Any]]:
 
 
 def still_serves(path: Path) -> bool:
-    return ask(path, {"cmd": "ping"}) == {"ok": True, "echo": {"cmd": "ping"}}
+    return exchange(path, {"cmd": "ping"}) == {"ok": True, "echo": {"cmd": "ping"}}
 
 
 def test_a_request_gets_the_handlers_reply_with_ok(server: ServerThread, path: Path) -> None:
-    assert ask(path, {"cmd": "status", "n": 1}) == {"ok": True, "echo": {"cmd": "status", "n": 1}}
+    reply = exchange(path, {"cmd": "status", "n": 1})
+    assert reply == {"ok": True, "echo": {"cmd": "status", "n": 1}}
 
 
 def test_the_socket_is_0600_in_a_0700_dir(server: ServerThread, path: Path) -> None:
@@ -117,16 +81,16 @@ def test_the_socket_is_0600_in_a_0700_dir(server: ServerThread, path: Path) -> N
 def test_a_too_open_runtime_dir_is_tightened_to_0700(path: Path) -> None:
     path.parent.mkdir(mode=0o755)
     path.parent.chmod(0o755)
-    with ServerThread(path):
+    with ServerThread(path, echo):
         assert stat.S_IMODE(path.parent.lstat().st_mode) == 0o700
 
 
 def test_closing_the_server_removes_the_socket(path: Path) -> None:
-    with ServerThread(path):
+    with ServerThread(path, echo):
         assert path.exists()
     assert not path.exists()
     with pytest.raises(NotRunningError):
-        ask(path, {"cmd": "ping"})
+        exchange(path, {"cmd": "ping"})
 
 
 def test_a_stale_socket_left_by_a_crash_is_replaced(path: Path) -> None:
@@ -135,13 +99,13 @@ def test_a_stale_socket_left_by_a_crash_is_replaced(path: Path) -> None:
     crashed.bind(str(path))
     crashed.close()  # no unlink: the file stays, nobody listens
     assert path.exists()
-    with ServerThread(path):
+    with ServerThread(path, echo):
         assert still_serves(path)
 
 
 def test_a_second_server_on_a_live_socket_is_refused(server: ServerThread, path: Path) -> None:
     with pytest.raises(AlreadyRunningError, match="already running"):
-        ServerThread(path).__enter__()
+        ServerThread(path, echo).__enter__()
     assert still_serves(path)
 
 
@@ -149,14 +113,14 @@ def test_a_file_that_is_not_a_socket_is_left_alone(path: Path) -> None:
     path.parent.mkdir(mode=0o700)
     path.write_text("mine")
     with pytest.raises(DeskbreakError, match="not a socket"):
-        ServerThread(path).__enter__()
+        ServerThread(path, echo).__enter__()
     assert path.read_text() == "mine"
 
 
 def test_closing_does_not_remove_a_socket_another_server_made_meanwhile(path: Path) -> None:
-    with ServerThread(path) as first:
+    with ServerThread(path, echo) as first:
         path.unlink()  # as an impatient user might, then start a second daemon
-        with ServerThread(path):
+        with ServerThread(path, echo):
             first.run(first.server.close())
             assert still_serves(path)
 
@@ -167,12 +131,12 @@ def test_a_handler_may_close_the_server_and_still_reply(path: Path) -> None:
         return {"stopping": True}
 
     with ServerThread(path, stop) as running:
-        assert ask(path, {"cmd": "stop"}) == {"ok": True, "stopping": True}
+        assert exchange(path, {"cmd": "stop"}) == {"ok": True, "stopping": True}
         assert not path.exists()
 
 
 def test_closing_drops_connected_clients(path: Path) -> None:
-    with ServerThread(path) as running, connect(path) as sock:
+    with ServerThread(path, echo) as running, connect(path) as sock:
         sock.sendall(b'{"cmd": "ping"}\n')
         assert replies(sock.recv(4096))[0]["ok"] is True
         running.run(running.server.close())
@@ -181,7 +145,7 @@ def test_closing_drops_connected_clients(path: Path) -> None:
 
 def test_twenty_clients_at_once_each_get_their_own_reply(server: ServerThread, path: Path) -> None:
     with ThreadPoolExecutor(max_workers=20) as pool:
-        results = list(pool.map(lambda n: ask(path, {"cmd": "ping", "n": n}), range(20)))
+        results = list(pool.map(lambda n: exchange(path, {"cmd": "ping", "n": n}), range(20)))
     assert [r["echo"]["n"] for r in results] == list(range(20))
 
 
@@ -213,7 +177,7 @@ def test_a_malformed_request_gets_an_error_reply_and_the_server_goes_on(
 
 def test_strings_come_back_intact_even_odd_ones(server: ServerThread, path: Path) -> None:
     odd = "née 🏃 \ud800"
-    assert ask(path, {"cmd": odd})["echo"]["cmd"] == odd
+    assert exchange(path, {"cmd": odd})["echo"]["cmd"] == odd
 
 
 def test_a_line_cut_off_by_the_client_closing_does_not_hurt_the_server(
@@ -245,12 +209,12 @@ def test_an_endless_line_is_cut_off(server: ServerThread, path: Path) -> None:
 
 def test_a_silent_client_does_not_block_others(path: Path) -> None:
     # The silent client could hold the server for a minute; the next one must not wait for it.
-    with ServerThread(path, read_timeout=60.0), connect(path):
-        assert ask(path, {"cmd": "ping"}, timeout=5.0)["echo"] == {"cmd": "ping"}
+    with ServerThread(path, echo, read_timeout=60.0), connect(path):
+        assert exchange(path, {"cmd": "ping"}, timeout=5.0)["echo"] == {"cmd": "ping"}
 
 
 def test_a_silent_client_is_disconnected_after_the_read_timeout(path: Path) -> None:
-    with ServerThread(path, read_timeout=0.2), connect(path, timeout=5.0) as sock:
+    with ServerThread(path, echo, read_timeout=0.2), connect(path, timeout=5.0) as sock:
         assert sock.recv(1) == b""  # closed by the server, well before our own timeout
 
 
@@ -261,7 +225,7 @@ def test_a_handler_exception_becomes_an_error_reply_and_a_logged_traceback(
         caplog.at_level(logging.ERROR, logger="deskbreak.daemon.control"),
         pytest.raises(DeskbreakError, match="internal error"),
     ):
-        ask(path, {"cmd": "boom"})
+        exchange(path, {"cmd": "boom"})
     assert any(r.exc_info and "the handler broke" in str(r.exc_info[1]) for r in caplog.records)
     assert still_serves(path)
 
@@ -270,7 +234,7 @@ def test_a_reply_that_is_not_json_becomes_an_internal_error(
     server: ServerThread, path: Path
 ) -> None:
     with pytest.raises(DeskbreakError, match="internal error"):
-        ask(path, {"cmd": "unsendable"})
+        exchange(path, {"cmd": "unsendable"})
     assert still_serves(path)
 
 
@@ -278,14 +242,14 @@ def test_a_deskbreak_error_in_the_handler_reaches_the_client_as_its_message(
     server: ServerThread, path: Path
 ) -> None:
     with pytest.raises(DeskbreakError) as err:
-        ask(path, {"cmd": "refuse"})
+        exchange(path, {"cmd": "refuse"})
     assert str(err.value) == "no reminder yet"
     assert not isinstance(err.value, NotRunningError)
 
 
 def test_a_request_just_under_the_limit_is_served(server: ServerThread, path: Path) -> None:
     big = "x" * 60_000
-    assert ask(path, {"cmd": "ping", "pad": big})["echo"]["pad"] == big
+    assert exchange(path, {"cmd": "ping", "pad": big})["echo"]["pad"] == big
 
 
 def test_a_deskbreak_error_keeps_its_exit_code(path: Path) -> None:
@@ -293,14 +257,14 @@ def test_a_deskbreak_error_keeps_its_exit_code(path: Path) -> None:
         raise ConfigError("config.toml:3: [schedule] interval must be 1 to 240 minutes")
 
     with ServerThread(path, broken_config), pytest.raises(DeskbreakError) as err:
-        ask(path, {"cmd": "reload"})
+        exchange(path, {"cmd": "reload"})
     assert err.value.exit_code == 2
     assert "interval" in str(err.value)
 
 
 def test_ask_says_how_to_start_when_nothing_listens(path: Path) -> None:
     with pytest.raises(NotRunningError, match="deskbreak start") as err:
-        ask(path, {"cmd": "status"})
+        exchange(path, {"cmd": "status"})
     assert err.value.exit_code == 1
 
 
@@ -310,7 +274,7 @@ def test_ask_says_not_running_for_a_stale_socket(path: Path) -> None:
     crashed.bind(str(path))
     crashed.close()
     with pytest.raises(NotRunningError):
-        ask(path, {"cmd": "status"})
+        exchange(path, {"cmd": "status"})
 
 
 def test_ask_names_the_timeout_when_the_daemon_does_not_answer(path: Path) -> None:
@@ -319,7 +283,7 @@ def test_ask_names_the_timeout_when_the_daemon_does_not_answer(path: Path) -> No
         return {}
 
     with ServerThread(path, stuck), pytest.raises(DeskbreakError, match=r"within 0\.3 s"):
-        ask(path, {"cmd": "status"}, timeout=0.3)
+        exchange(path, {"cmd": "status"}, timeout=0.3)
 
 
 def test_fuzzed_bytes_never_kill_the_server(path: Path) -> None:
@@ -341,7 +305,7 @@ def test_fuzzed_bytes_never_kill_the_server(path: Path) -> None:
             assert reply["ok"] is True or isinstance(reply["error"], str)
         assert still_serves(path)
 
-    with ServerThread(path, read_timeout=2.0):
+    with ServerThread(path, echo, read_timeout=2.0):
         send()
 
 

@@ -8,43 +8,18 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from fakes import RecordingNotifier, broken_notifier, paths_in
+
 from deskbreak.config import Config
 from deskbreak.daemon.core import Daemon
-from deskbreak.desktop.notify import AnswerCallback, NotifyError, Reminder
-from deskbreak.paths import Paths
+from deskbreak.desktop.notify import Notifier
 from deskbreak.store.history import History
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("UTC"))
 
 
-class BrokenNotifier:
-    name = "notify-send"
-
-    def unavailable_reason(self) -> str | None:
-        return None
-
-    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> None:
-        raise NotifyError("no notification server")
-
-
-class RecordingNotifier:
-    name = "console"
-
-    def __init__(self, answer: str | None = None) -> None:
-        self.shown: list[Reminder] = []
-        self.answer = answer
-
-    def unavailable_reason(self) -> str | None:
-        return None
-
-    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> None:
-        self.shown.append(reminder)
-        if self.answer:
-            await on_answer(self.answer)  # type: ignore[arg-type]
-
-
-def make_daemon(tmp_path: Path, *notifiers: object) -> tuple[Daemon, History]:
-    paths = Paths(tmp_path / "c.toml", tmp_path / "data", tmp_path / "state", tmp_path / "run")
+def make_daemon(tmp_path: Path, *notifiers: Notifier) -> tuple[Daemon, History]:
+    paths = paths_in(tmp_path)
     history = History(paths.database)
     daemon = Daemon(
         paths, Config(), history, make_notifiers=lambda _: list(notifiers), clock=lambda: NOW
@@ -56,15 +31,15 @@ def test_a_failing_backend_falls_back_to_the_next_and_the_reminder_is_recorded(
     tmp_path: Path,
 ) -> None:
     recorder = RecordingNotifier()
-    daemon, history = make_daemon(tmp_path, BrokenNotifier(), recorder)
+    daemon, history = make_daemon(tmp_path, broken_notifier(), recorder)
     move, backend = asyncio.run(daemon.send_reminder(NOW))
     assert backend == "console"
-    assert [r.title for r in recorder.shown] == [move.name]
+    assert recorder.titles == [move.name]
     assert history.recent_desk_moves() == [move.id]
 
 
 def test_when_every_backend_fails_the_daemon_still_records_and_carries_on(tmp_path: Path) -> None:
-    daemon, history = make_daemon(tmp_path, BrokenNotifier())
+    daemon, history = make_daemon(tmp_path, broken_notifier())
     _, backend = asyncio.run(daemon.send_reminder(NOW))
     assert backend == "none"
     assert len(history.recent_desk_moves()) == 1

@@ -10,14 +10,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from fakes import RecordingNotifier, paths_in, status_reply
 from typer.testing import CliRunner
 
 from deskbreak.config import Config, ScheduleConfig
-from deskbreak.desktop.notify import AnswerCallback, Notifier, NotifyError, Reminder
+from deskbreak.daemon.protocol import StatusReply, StatusRequest
+from deskbreak.desktop.notify import Notifier
 from deskbreak.doctor import checks as doctor
 from deskbreak.doctor.checks import BUS_FIX, Check
 from deskbreak.errors import DeskbreakError, NotRunningError
-from deskbreak.paths import Paths
 from deskbreak.proc import RunResult
 from deskbreak.store.history import History
 
@@ -92,25 +93,12 @@ def test_config_check_fails_with_the_config_error_and_how_to_fix_it(tmp_path: Pa
 # --- backend ------------------------------------------------------------------------------------
 
 
-class FakeNotifier:
-    def __init__(self, name: str, reason: str | None = None, error: str | None = None) -> None:
-        self.name = name
-        self.reason = reason
-        self.error = error
-        self.sent: list[Reminder] = []
-
-    def unavailable_reason(self) -> str | None:
-        return self.reason
-
-    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> None:
-        if self.error:
-            raise NotifyError(self.error)
-        self.sent.append(reminder)
-
-
 def backends(**reasons: str | None) -> dict[str, Notifier]:
-    found = {n: FakeNotifier(n, reasons.get(n.replace("-", "_"))) for n in ("notify-send", "plyer")}
-    return {**found, "console": FakeNotifier("console")}
+    found = {
+        n: RecordingNotifier(n, reason=reasons.get(n.replace("-", "_")))
+        for n in ("notify-send", "plyer")
+    }
+    return {**found, "console": RecordingNotifier("console")}
 
 
 def test_backend_check_reports_the_first_usable_backend_auto_picks() -> None:
@@ -273,14 +261,10 @@ def test_notify_send_check_is_ok_without_it_on_macos() -> None:
 # --- daemon -------------------------------------------------------------------------------------
 
 
-def paths_in(root: Path) -> Paths:
-    return Paths(root / "config.toml", root / "data", root / "state", root / "run")
-
-
 def test_daemon_check_is_ok_with_the_pid_and_next_reminder(tmp_path: Path) -> None:
-    def ask(path: Path, request: dict[str, Any]) -> dict[str, Any]:
-        assert request == {"cmd": "status"}
-        return {"ok": True, "pid": 4242, "next_reminder": "2026-11-30T09:30:00+01:00"}
+    def ask(path: Path, request: StatusRequest) -> StatusReply:
+        next_reminder = datetime.fromisoformat("2026-11-30T09:30:00+01:00")
+        return status_reply(next_reminder, pid=4242, next_reminder=next_reminder)
 
     check = doctor.check_daemon(paths_in(tmp_path), ask, lambda _: None)
     assert check.status == "ok"
@@ -288,7 +272,7 @@ def test_daemon_check_is_ok_with_the_pid_and_next_reminder(tmp_path: Path) -> No
     assert "next reminder Mon 2026-11-30 09:30 UTC+01:00" in check.detail
 
 
-def not_running(path: Path, request: dict[str, Any]) -> dict[str, Any]:
+def not_running(path: Path, request: StatusRequest) -> StatusReply:
     raise NotRunningError("deskbreak is not running")
 
 
@@ -426,15 +410,15 @@ def test_send_test_reports_the_backend_that_delivered_it() -> None:
     check = doctor.send_test("auto", chain)
     assert check == Check("send-test", "ok", "delivered by notify-send")
     sent = chain["notify-send"]
-    assert isinstance(sent, FakeNotifier)
-    assert [r.title for r in sent.sent] == ["deskbreak test"]
+    assert isinstance(sent, RecordingNotifier)
+    assert sent.titles == ["deskbreak test"]
 
 
 def test_send_test_warns_when_it_had_to_fall_back() -> None:
     chain: dict[str, Notifier] = {
-        "notify-send": FakeNotifier("notify-send", error="notify-send exited 1: no server"),
-        "plyer": FakeNotifier("plyer"),
-        "console": FakeNotifier("console"),
+        "notify-send": RecordingNotifier("notify-send", error="notify-send exited 1: no server"),
+        "plyer": RecordingNotifier("plyer"),
+        "console": RecordingNotifier("console"),
     }
     check = doctor.send_test("auto", chain)
     assert check.status == "warn"
@@ -443,9 +427,9 @@ def test_send_test_warns_when_it_had_to_fall_back() -> None:
 
 def test_send_test_warns_when_only_the_console_showed_it() -> None:
     chain: dict[str, Notifier] = {
-        "notify-send": FakeNotifier("notify-send", reason="no bus"),
-        "plyer": FakeNotifier("plyer", reason="no bus"),
-        "console": FakeNotifier("console"),
+        "notify-send": RecordingNotifier("notify-send", reason="no bus"),
+        "plyer": RecordingNotifier("plyer", reason="no bus"),
+        "console": RecordingNotifier("console"),
     }
     assert doctor.send_test("auto", chain).status == "warn"
 
