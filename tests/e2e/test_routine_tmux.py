@@ -80,8 +80,10 @@ def pane(isolated_dirs: Path) -> Iterator[Pane]:
         if STRICT:
             pytest.fail("tmux is not installed and DESKBREAK_E2E=1")
         pytest.skip("tmux is not installed")
-    _deskbreak()
+    # The shell finds the installed command the tests run (a .venv's bin is not on PATH).
+    bin_dir = str(Path(_deskbreak()).parent)
     env = {**os.environ, "DESKBREAK_TIME_SCALE": "4", "PS1": "$ ", "TERM": "xterm-256color"}
+    env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
     env.pop("TMUX", None)
     # The isolated base dir is short, which keeps the socket path within the Unix limit.
     p = Pane(isolated_dirs / "tmux.sock", env)
