@@ -1,3 +1,3 @@
-from deskbreak.cli import main
+from deskbreak.entry import main
 
 main()

@@ -1,4 +1,7 @@
-"""The `deskbreak` command line: Typer app, global options and the one error wrapper.
+"""The `deskbreak` command line: the Typer app and its global options.
+
+`deskbreak.entry` is the entry point: it starts the daemon without Typer, and hands every
+other command line to `run_app`.
 
 Each command group lives in its own module and registers itself on `app`. Heavy imports
 (APScheduler, plyer, sqlite, rich) happen inside commands so `deskbreak status` starts fast.
@@ -6,15 +9,13 @@ Each command group lives in its own module and registers itself on `app`. Heavy 
 
 from __future__ import annotations
 
-import sys
-import traceback
 from pathlib import Path
 
 import click
 import typer
 
 from deskbreak import __version__
-from deskbreak.errors import EXIT_INTERNAL, EXIT_USAGE, DeskbreakError
+from deskbreak.errors import EXIT_USAGE
 
 app = typer.Typer(
     name="deskbreak",
@@ -108,40 +109,18 @@ def _register_commands(argv: list[str] | None = None) -> None:
         importlib.import_module(f"deskbreak.cli.commands_{module}")
 
 
-def _log_internal_error() -> Path | None:
-    from deskbreak.paths import default_paths
+def run_app(argv: list[str]) -> int:
+    """Run the Typer app on `argv` (sys.argv[1:]); click's usage errors print here.
 
-    try:
-        log = default_paths().log_file
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("a", encoding="utf-8") as f:
-            f.write(traceback.format_exc())
-        return log
-    except OSError:
-        return None
-
-
-def main() -> None:
-    """Entry point: run the app; turn every failure into a short message and an exit code."""
-    _register_commands(sys.argv[1:])
+    `deskbreak.entry.main` calls this and turns a DeskbreakError or a crash into its message.
+    """
+    _register_commands(argv)
     try:
         code = app(standalone_mode=False)
-    except DeskbreakError as err:
-        message = str(err)
-        prefixed = message if message.startswith("deskbreak ") else f"deskbreak: {message}"
-        typer.echo(prefixed, err=True)
-        sys.exit(err.exit_code)
     except click.exceptions.Abort:
         typer.echo("", err=True)
-        sys.exit(130)
+        return 130
     except click.ClickException as err:
         err.show()
-        sys.exit(EXIT_USAGE if err.exit_code == 2 else err.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as err:  # noqa: BLE001 - the last line of defence: never show a traceback
-        log = _log_internal_error()
-        where = f"; details in {log}" if log else ""
-        typer.echo(f"deskbreak: internal error: {err}{where}", err=True)
-        sys.exit(EXIT_INTERNAL)
-    sys.exit(code if isinstance(code, int) else 0)
+        return EXIT_USAGE if err.exit_code == 2 else err.exit_code
+    return code if isinstance(code, int) else 0

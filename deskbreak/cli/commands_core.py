@@ -17,36 +17,12 @@ def start(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debugging detail."),
 ) -> None:
     """Run the reminder daemon in the foreground (Ctrl-C stops it).  Example: deskbreak start"""
-    import os
-    import sys
+    # `deskbreak [-c FILE] start [-v]` never gets here (deskbreak.entry runs the daemon without
+    # Typer); other spellings of it, such as `-cFILE`, do.
+    from deskbreak.daemon.start import run_daemon
 
-    # asyncio imports ssl only to offer TLS, which the daemon never uses; OpenSSL would add
-    # ~4 MB to a process that idles all day.
-    if "ssl" not in sys.modules:
-        sys.modules["ssl"] = None  # type: ignore[assignment]  # the documented way to block an import
-    import asyncio
-
-    from deskbreak.daemon.core import Daemon
-    from deskbreak.daemon.lock import DaemonLock
-    from deskbreak.daemon.logs import setup_logging
-    from deskbreak.desktop.notify import session_bus_address
-    from deskbreak.store.history import History
-
-    setup_logging(verbose)
-    paths = paths_from(ctx)
-    config = config_from(ctx)
-    # Under systemd the session bus may not be in our environment; it lives at a fixed place.
-    bus = session_bus_address()
-    if bus and not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        os.environ["DBUS_SESSION_BUS_ADDRESS"] = bus
-    lock = DaemonLock(paths.lock_file)
-    lock.acquire()
-    history = History(paths.database)
-    try:
-        asyncio.run(Daemon(paths, config, history).run())
-    finally:
-        history.close()
-        lock.release()
+    root = ctx.find_root()
+    run_daemon(root.params.get("config") if root.params else None, verbose)
 
 
 @app.command("schedule")

@@ -1,0 +1,47 @@
+"""`deskbreak start`: run the daemon in this process until it is stopped.
+
+The command line reaches this without building the Typer app (see `deskbreak.entry`), so the
+process that idles all day carries no Typer, click or rich.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def run_daemon(config_override: str | Path | None = None, verbose: bool = False) -> None:
+    """Load the config, take the lock and serve until SIGTERM, SIGINT or `deskbreak stop`.
+
+    Raises ConfigError for a bad config file and AlreadyRunningError if a daemon holds the lock.
+    """
+    # asyncio imports ssl only to offer TLS, which the daemon never uses; OpenSSL would add
+    # ~4 MB to a process that idles all day.
+    if "ssl" not in sys.modules:
+        sys.modules["ssl"] = None  # type: ignore[assignment]  # the documented way to block an import
+    import asyncio
+
+    from deskbreak.config import load_config
+    from deskbreak.daemon.core import Daemon
+    from deskbreak.daemon.lock import DaemonLock
+    from deskbreak.daemon.logs import setup_logging
+    from deskbreak.desktop.notify import session_bus_address
+    from deskbreak.paths import default_paths
+    from deskbreak.store.history import History
+
+    setup_logging(verbose)
+    paths = default_paths(config_override)
+    config = load_config(paths.config_file)
+    # Under systemd the session bus may not be in our environment; it lives at a fixed place.
+    bus = session_bus_address()
+    if bus and not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = bus
+    lock = DaemonLock(paths.lock_file)
+    lock.acquire()
+    history = History(paths.database)
+    try:
+        asyncio.run(Daemon(paths, config, history).run())
+    finally:
+        history.close()
+        lock.release()
