@@ -56,12 +56,13 @@ class RecordingNotifier:
     def unavailable_reason(self) -> str | None:
         return self.reason
 
-    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> None:
+    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> object | None:
         if self.error:
             raise NotifyError(self.error)
         self.shown.append(reminder)
         if self.answer:
             await on_answer(self.answer)
+        return None
 
     @property
     def titles(self) -> list[str]:
@@ -164,6 +165,8 @@ class DaemonSession:
 
 
 Scenario = Callable[[DaemonSession], Awaitable[None]]
+# How long an in-process daemon may take to open its socket before the test fails.
+STARTUP_SECONDS = 10.0
 
 
 def run_with_daemon(paths: Paths, scenario: Scenario, config: str = ALWAYS) -> DaemonSession:
@@ -179,9 +182,13 @@ def run_with_daemon(paths: Paths, scenario: Scenario, config: str = ALWAYS) -> D
 
     async def main() -> None:
         running = asyncio.create_task(daemon.run())
+        deadline = asyncio.get_running_loop().time() + STARTUP_SECONDS
         while not paths.socket.exists():
             if running.done():
                 running.result()  # it failed to start: show why
+                raise AssertionError("the daemon stopped before it opened its socket")
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"the daemon opened no socket in {STARTUP_SECONDS} s")
             await asyncio.sleep(0.01)
         try:
             await scenario(session)

@@ -16,7 +16,8 @@ import logging
 import os
 import signal
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
@@ -62,6 +63,31 @@ class PlannerTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler ships no
         return "planner"
 
 
+@dataclass(frozen=True)
+class OnScreen:
+    """The last reminder's notification while it may be on screen."""
+
+    reminder_id: int
+    notifier: Notifier
+    handle: object | None  # from Notifier.send; None: the backend reports no answers
+    until: datetime  # when its timeout ends
+
+
+def notifier_timeout(reminder: Reminder) -> timedelta:
+    return timedelta(seconds=reminder.timeout_seconds)
+
+
+async def _withdraw(notifier: Notifier, handle: object) -> None:
+    """Take a notification off the screen, where the backend can (`Notifier.withdraw`)."""
+    withdraw = getattr(notifier, "withdraw", None)
+    if withdraw is None:
+        return
+    try:
+        await withdraw(handle)
+    except NotifyError as err:
+        log.warning("%s could not close the notification: %s", notifier.name, err)
+
+
 def wall_clock() -> datetime:
     return datetime.now().astimezone()
 
@@ -88,12 +114,20 @@ class Daemon:
             paused_until=saved.paused_until,
             paused_indefinitely=saved.paused_indefinitely,
             snoozed_until=saved.snoozed_until,
-            skip_through=saved.skip_through,
+            skipped_slot=saved.skipped_slot,
         )
+        self.snoozed_move_id = saved.snoozed_move_id
         self.last_reminder_id = saved.last_reminder_id
         self.last_reminder_at = saved.last_reminder_at
         self.last_move_id = saved.last_move_id
-        self.last_answer: str | None = None
+        # The history is the truth about answers, also across a restart.
+        self.last_answer: str | None = (
+            history.reminder_answer(saved.last_reminder_id)
+            if saved.last_reminder_id is not None
+            else None
+        )
+        # The notification of the last reminder while it may still be on screen.
+        self._on_screen: OnScreen | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self.server: ControlServer | None = None
         self._stopping: asyncio.Event | None = None
@@ -130,7 +164,8 @@ class Daemon:
                 paused_until=self.plan.paused_until,
                 paused_indefinitely=self.plan.paused_indefinitely,
                 snoozed_until=self.plan.snoozed_until,
-                skip_through=self.plan.skip_through,
+                skipped_slot=self.plan.skipped_slot,
+                snoozed_move_id=self.snoozed_move_id,
                 last_reminder_id=self.last_reminder_id,
                 last_reminder_at=self.last_reminder_at,
                 last_move_id=self.last_move_id,
@@ -148,12 +183,19 @@ class Daemon:
                 trigger,
                 id=JOB_ID,
                 name="reminder",
-                misfire_grace_time=MISFIRE_GRACE_SECONDS,
+                misfire_grace_time=self._misfire_grace_seconds(),
                 coalesce=True,
                 max_instances=1,
             )
         else:
+            self.scheduler.modify_job(JOB_ID, misfire_grace_time=self._misfire_grace_seconds())
             self.scheduler.reschedule_job(JOB_ID, trigger=trigger)
+
+    def _misfire_grace_seconds(self) -> int:
+        """How late a reminder may still go out: never so late that it lands just before the
+        next one (half the interval), and never long after a sleep."""
+        half = int(self.config.schedule.interval.total_seconds() // 2)
+        return max(1, min(MISFIRE_GRACE_SECONDS, half))
 
     # -- reminders -----------------------------------------------------------------------
 
@@ -166,13 +208,30 @@ class Daemon:
         now = self.now()
         if schedule.is_paused(self.plan, now):  # belt and braces: the planner already skips
             return
-        await self.send_reminder(now)
+        grace = timedelta(seconds=self._misfire_grace_seconds())
+        interval = self.config.schedule.interval
+        slot = schedule.due_slot(self.config.schedule, self.plan, now, interval) or now
+        late = now - slot
+        if late > grace:  # a stall past the grace: the next reminder is closer than this one
+            log.info("the %s reminder was dropped: %d s late", f"{slot:%H:%M}", late.seconds)
+        else:
+            if late >= timedelta(seconds=1):
+                log.info("the %s reminder goes out %d s late", f"{slot:%H:%M}", late.seconds)
+            move = self._snoozed_move() or self._pick_move()
+            await self.send_reminder(slot, move)
         self.plan = schedule.after_sent(self.plan, now)
         self.save_state()
 
-    async def send_reminder(self, now: datetime) -> tuple[Move, str]:
-        """Show one reminder through the first backend that works; returns (move, backend)."""
-        move = self._pick_move()
+    def _snoozed_move(self) -> Move | None:
+        """The move of the snoozed reminder, which the next reminder brings back (once)."""
+        move_id, self.snoozed_move_id = self.snoozed_move_id, None
+        return self.config.library.moves.get(move_id) if move_id else None
+
+    async def send_reminder(self, slot: datetime, move: Move | None = None) -> tuple[Move, str]:
+        """Show one reminder through the first backend that works; returns (move, backend).
+
+        `slot` is the moment it was planned for, which the history records."""
+        move = move or self._pick_move()
         notes = self.config.notifications
         reminder = Reminder(
             move.name, move.notification_body(), notes.timeout_seconds, notes.buttons
@@ -186,9 +245,10 @@ class Daemon:
                 return
             await self.answer(recorded[0], answer)
 
+        handle: object | None = None
         for notifier in self.notifiers:
             try:
-                await notifier.send(reminder, on_answer)
+                handle = await notifier.send(reminder, on_answer)
             except NotifyError as err:
                 log.warning(
                     "%s could not show the reminder: %s; trying the next backend",
@@ -202,29 +262,58 @@ class Daemon:
             log.error(
                 "no notification backend worked; the reminder for %s was not shown", move.name
             )
-            backend = "none"
-        reminder_id = self.history.record_reminder(now, move.id, move.area, backend)
+            notifier, backend = None, "none"
+        reminder_id = self.history.record_reminder(slot, move.id, move.area, backend)
         recorded.append(reminder_id)
-        self.last_reminder_id, self.last_reminder_at, self.last_move_id = reminder_id, now, move.id
+        self.last_reminder_id, self.last_reminder_at, self.last_move_id = reminder_id, slot, move.id
         self.last_answer = None
-        log.info("reminder %s: %s (via %s)", now.strftime("%H:%M"), move.name, backend)
+        self._on_screen = (
+            None
+            if notifier is None
+            else OnScreen(reminder_id, notifier, handle, self.now() + notifier_timeout(reminder))
+        )
+        log.info("reminder %s: %s (via %s)", slot.strftime("%H:%M"), move.name, backend)
         for answer in early:
             await self.answer(reminder_id, answer)
         return move, backend
 
-    async def answer(self, reminder_id: int, answer: Answer) -> None:
-        """A button press (or a close without one) on reminder `reminder_id`."""
+    def open_reminder(self) -> int | None:
+        """The reminder whose notification is still waiting for an answer, if any."""
+        shown = self._on_screen
+        if shown is None or self.last_answer is not None:
+            return None
+        if shown.handle is None and self.now() >= shown.until:
+            return None  # a backend that reports no answers: assume it expired
+        return shown.reminder_id
+
+    async def answer(self, reminder_id: int, answer: Answer, withdraw: bool = False) -> bool:
+        """An answer to reminder `reminder_id`: a button press, a close without one, or a
+        command. The first answer counts (True); a later one is kept as an event (False).
+        `withdraw` takes the notification off the screen (the answer came from elsewhere)."""
         now = self.now()
-        self.history.record_answer(reminder_id, answer, now)
+        counted = self.history.record_answer(reminder_id, answer, now)
+        shown = self._on_screen
+        if shown is not None and shown.reminder_id == reminder_id:
+            self._on_screen = None
+            if withdraw and shown.handle is not None:
+                await _withdraw(shown.notifier, shown.handle)
+        if not counted:
+            if answer != "ignored":
+                first = self.history.reminder_answer(reminder_id)
+                self.history.record_event("answer", now, f"#{reminder_id} {answer} after {first}")
+                log.info("later answer to reminder #%d: %s (kept: %s)", reminder_id, answer, first)
+            return False
         if reminder_id == self.last_reminder_id:
             self.last_answer = answer
         log.info("answer to reminder #%d: %s", reminder_id, answer)
         if answer == "snoozed":
+            self.snoozed_move_id = self._move_of(reminder_id)
             self.set_plan(schedule.snooze(self.plan, now, self.config.schedule.snooze))
-            log.info(
-                "snoozed until %s",
-                self.plan.snoozed_until and self.plan.snoozed_until.strftime("%H:%M"),
-            )
+            log.info("snoozed until %s", self.describe_next())
+        return True
+
+    def _move_of(self, reminder_id: int) -> str | None:
+        return self.last_move_id if reminder_id == self.last_reminder_id else None
 
     def _on_missed(self, event: JobExecutionEvent) -> None:
         when = event.scheduled_run_time.astimezone(self.config.schedule.timezone)
@@ -239,7 +328,9 @@ class Daemon:
         new = load_config(self.paths.config_file)
         self.config = new
         self.notifiers = self._make_notifiers(new)
-        self._schedule()
+        # Re-plan: a skip names a slot of the old plan; if the new one has no such slot, the
+        # skip is forgotten rather than left to drop something else.
+        self.set_plan(schedule.replan(new.schedule, self.plan, self.now()))
         self.history.record_event("reload", self.now(), str(self.paths.config_file))
         log.info("config reloaded; next reminder: %s", self.describe_next())
         return new

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import warnings
@@ -48,14 +49,27 @@ class Reminder:
 
 class Notifier(Protocol):
     """One way of showing a reminder. `send` returns once it is shown (or raises NotifyError);
-    answers from buttons arrive later through `on_answer`, at most once per reminder."""
+    answers from buttons arrive later through `on_answer`, at most once per reminder.
+
+    `send` returns a handle for a notification that stays on screen waiting for an answer
+    (None when the backend reports no answers). A backend that can take a notification off
+    the screen again also has `async def withdraw(handle) -> None` (see `Withdrawable`): the
+    daemon calls it when the reminder is answered elsewhere (`deskbreak done`), and no answer
+    arrives through `on_answer` for a withdrawn notification."""
 
     name: str
 
     def unavailable_reason(self) -> str | None:
         """None when this backend can be used here, else a short reason."""
 
-    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> None: ...
+    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> object | None: ...
+
+
+class Withdrawable(Protocol):
+    """The optional part of a Notifier: closing a notification it showed."""
+
+    async def withdraw(self, handle: object) -> None:
+        """Close the notification `send` returned `handle` for; NotifyError if it cannot."""
 
 
 def session_bus_address(env: Mapping[str, str] | None = None) -> str | None:
@@ -121,7 +135,7 @@ class NotifySendNotifier:
             args += [f"--action={key}={label}" for key, label, _ in ACTIONS]
         return [*args, "--", reminder.title, reminder.body]
 
-    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> None:
+    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> object | None:
         if reason := self.unavailable_reason():
             raise NotifyError(reason)
         env = dict(os.environ)
@@ -148,16 +162,33 @@ class NotifySendNotifier:
                 raise NotifyError(f"notify-send exited {proc.returncode}: {why}")
             if self._waits_for_answer(reminder):
                 await self._answer(out, on_answer)
-            return
-        watcher = asyncio.ensure_future(self._await_answer(communicate, on_answer))
+            return None
+        pending = _Waiting(proc)
+        watcher = asyncio.ensure_future(self._await_answer(communicate, on_answer, pending))
         self._watchers.add(watcher)
         watcher.add_done_callback(self._watchers.discard)
+        return pending
 
     async def _await_answer(
-        self, communicate: asyncio.Future[tuple[bytes, bytes]], on_answer: AnswerCallback
+        self,
+        communicate: asyncio.Future[tuple[bytes, bytes]],
+        on_answer: AnswerCallback,
+        pending: _Waiting,
     ) -> None:
         out, _ = await communicate
-        await self._answer(out, on_answer)
+        if not pending.withdrawn:
+            await self._answer(out, on_answer)
+
+    async def withdraw(self, handle: object) -> None:
+        """notify-send, waiting for a button, closes its notification on SIGINT (libnotify
+        0.7.10+: "Wait cancelled, closing notification")."""
+        if not isinstance(handle, _Waiting) or handle.proc.returncode is not None:
+            return
+        handle.withdrawn = True
+        try:
+            handle.proc.send_signal(signal.SIGINT)
+        except ProcessLookupError:
+            return  # it ended on its own meanwhile
 
     async def _answer(self, out: bytes, on_answer: AnswerCallback) -> None:
         key = out.decode(errors="replace").strip()
@@ -168,6 +199,14 @@ class NotifySendNotifier:
     def close(self) -> None:
         for watcher in self._watchers:
             watcher.cancel()
+
+
+@dataclass
+class _Waiting:
+    """A notify-send process that waits for a button on the notification it showed."""
+
+    proc: asyncio.subprocess.Process
+    withdrawn: bool = False
 
 
 class PlyerNotifier:
@@ -182,10 +221,11 @@ class PlyerNotifier:
             return "no D-Bus session bus for plyer to reach"
         return None
 
-    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> None:
+    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> object | None:
         if reason := self.unavailable_reason():
             raise NotifyError(reason)
         await asyncio.to_thread(self._notify, reminder)
+        return None
 
     @staticmethod
     def _notify(reminder: Reminder) -> None:
@@ -216,12 +256,13 @@ class ConsoleNotifier:
     def unavailable_reason(self) -> str | None:
         return None
 
-    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> None:
+    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> object | None:
         line = f"deskbreak: time to move: {reminder.title}. {reminder.body.replace(chr(10), ' ')}"
         if self._write is not None:
             self._write(line)
         else:
             print(line, flush=True)
+        return None
 
 
 def all_backends() -> dict[str, Notifier]:

@@ -26,7 +26,10 @@ from typing import Any, Literal, get_args
 from deskbreak.errors import DeskbreakError
 
 Answer = Literal["done", "snoozed", "skipped", "ignored"]
-EventKind = Literal["start", "stop", "pause", "resume", "reload", "snooze", "skip"]
+# "answer": a later answer to a reminder that already had one (the first answer wins)
+EventKind = Literal[
+    "start", "stop", "pause", "resume", "reload", "snooze", "skip", "unskip", "answer", "late"
+]
 ANSWERS: tuple[Answer, ...] = get_args(Answer)
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
@@ -92,7 +95,9 @@ class DaemonState:
     paused_until: datetime | None = None
     paused_indefinitely: bool = False
     snoozed_until: datetime | None = None
-    skip_through: datetime | None = None
+    skipped_slot: datetime | None = None
+    # the move a snoozed reminder brings back
+    snoozed_move_id: str | None = None
     last_reminder_id: int | None = None
     last_reminder_at: datetime | None = None
     last_move_id: str | None = None
@@ -232,19 +237,35 @@ class History:
         assert cur.lastrowid is not None
         return cur.lastrowid
 
-    def record_answer(self, reminder_id: int, answer: Answer, at: datetime) -> None:
-        """Record how a reminder was answered. The last real answer (done, snoozed, skipped)
-        wins; "ignored" only fills in a reminder that has no answer yet. Unknown ids are a no-op."""
+    def record_answer(self, reminder_id: int, answer: Answer, at: datetime) -> bool:
+        """Record how a reminder was answered; True if this became its answer.
+
+        The first real answer (done, snoozed, skipped) wins; "ignored" (closed without a
+        button) only fills in a reminder with no answer yet, and a real answer may replace it.
+        Later answers change nothing here (the daemon records them as events). Unknown ids are
+        a no-op."""
         if answer not in ANSWERS:
             raise ValueError(f"unknown answer {answer!r}; expected one of {ANSWERS}")
-        self._db.execute(
+        cur = self._db.execute(
             "UPDATE reminders SET answer = ?, answered_at = ?"
-            " WHERE id = ? AND (answer IS NULL OR ? != 'ignored')",
+            " WHERE id = ? AND (answer IS NULL OR (answer = 'ignored' AND ? != 'ignored'))",
             (answer, epoch(at), reminder_id, answer),
         )
+        return cur.rowcount == 1
+
+    def reminder_answer(self, reminder_id: int) -> str | None:
+        """The answer recorded for one reminder (None: unanswered or unknown)."""
+        row = self._db.execute(
+            "SELECT answer FROM reminders WHERE id = ?", (reminder_id,)
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def reminders_between(self, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
+        """(slot, move id) of the reminders sent in [start, end), in order."""
+        return _reminders_between(self._db, start, end)
 
     def record_event(self, kind: EventKind, at: datetime, detail: str | None = None) -> None:
-        """Record a daemon event: start, stop, pause, resume, reload, snooze or skip."""
+        """Record a daemon event (one of EVENT_KINDS)."""
         if kind not in EVENT_KINDS:
             raise ValueError(f"unknown event kind {kind!r}; expected one of {EVENT_KINDS}")
         self._db.execute(
@@ -271,16 +292,7 @@ class History:
 
     def load_state(self) -> DaemonState:
         """The last saved DaemonState, or the defaults; unknown keys are ignored."""
-        stored = dict(self._db.execute("SELECT key, value FROM state").fetchall())
-        values: dict[str, object] = {}
-        for f in fields(DaemonState):
-            if f.name not in stored:
-                continue
-            value = json.loads(stored[f.name])
-            if isinstance(value, str) and "datetime" in str(f.type):
-                value = datetime.fromisoformat(value)
-            values[f.name] = value
-        return DaemonState(**values)  # type: ignore[arg-type]  # names and types checked above
+        return _load_state(self._db)
 
     def save_state(self, state: DaemonState) -> None:
         """Replace the saved state in one transaction."""
@@ -357,6 +369,58 @@ class History:
         ]
         events.sort(key=lambda e: e.at, reverse=True)  # stable: ties keep table order
         return events[:limit]
+
+
+def _load_state(db: sqlite3.Connection) -> DaemonState:
+    stored = dict(db.execute("SELECT key, value FROM state").fetchall())
+    # Before one named slot, a skip was kept as a cut-off: the slot it dropped.
+    if "skip_through" in stored and "skipped_slot" not in stored:
+        stored["skipped_slot"] = stored["skip_through"]
+    values: dict[str, object] = {}
+    for f in fields(DaemonState):
+        if f.name not in stored:
+            continue
+        value = json.loads(stored[f.name])
+        if isinstance(value, str) and "datetime" in str(f.type):
+            value = datetime.fromisoformat(value)
+        values[f.name] = value
+    return DaemonState(**values)  # type: ignore[arg-type]  # names and types checked above
+
+
+def _reminders_between(
+    db: sqlite3.Connection, start: datetime, end: datetime
+) -> list[tuple[datetime, str]]:
+    rows = db.execute(
+        "SELECT at, move_id FROM reminders WHERE at >= ? AND at < ? ORDER BY at, id",
+        (epoch(start), epoch(end)),
+    ).fetchall()
+    return [(_utc(at), move) for at, move in rows]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What `deskbreak schedule` reads of the daemon's history, without writing to it."""
+
+    recent_moves: list[str]
+    sent: list[tuple[datetime, str]]  # (slot, move id) in the span asked for
+    state: DaemonState
+
+
+def read_snapshot(path: Path, start: datetime, end: datetime) -> Snapshot:
+    """The rotation, the reminders sent in [start, end) and the daemon's saved plan, read-only;
+    a missing, unreadable or too-new file reads as an empty history."""
+    if not path.exists():
+        return Snapshot([], [], DaemonState())
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            rows = db.execute(RECENT_MOVES_SQL, (20,)).fetchall()
+            return Snapshot(
+                [row[0] for row in reversed(rows)],
+                _reminders_between(db, start, end),
+                _load_state(db),
+            )
+    except (sqlite3.Error, ValueError, TypeError):
+        return Snapshot([], [], DaemonState())
 
 
 # The columns of an AnswerCounts. `IS` rather than `=`: an unanswered reminder gives 0, not NULL.

@@ -56,3 +56,12 @@ def test_control_command_without_daemon_says_so_in_one_line_with_exit_1() -> Non
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
     assert "not running" in result.stderr and "deskbreak start" in result.stderr
+
+
+def test_click_is_pinned_below_9_which_drops_apis_typer_uses() -> None:
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    [click] = [Requirement(r) for r in requires("deskbreak") or [] if r.startswith("click")]
+    assert not click.specifier.contains("9.0")

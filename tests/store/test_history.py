@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -15,7 +16,14 @@ from pathlib import Path
 import pytest
 
 from deskbreak.store import history as history_module
-from deskbreak.store.history import MIGRATIONS, AnswerCounts, DaemonState, History, HistoryError
+from deskbreak.store.history import (
+    MIGRATIONS,
+    AnswerCounts,
+    DaemonState,
+    History,
+    HistoryError,
+    read_snapshot,
+)
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -123,12 +131,41 @@ def test_a_real_answer_replaces_ignored_but_ignored_never_replaces_a_real_one(
     assert answers == {first: "done", second: "skipped"}
 
 
-def test_the_last_real_answer_wins(history: History) -> None:
+def test_the_first_real_answer_wins_and_a_later_one_is_refused(history: History) -> None:
     rid = history.record_reminder(at(0), "a", "neck", "console")
-    history.record_answer(rid, "snoozed", at(1))
-    history.record_answer(rid, "done", at(12))
+    assert history.record_answer(rid, "done", at(1))
+    assert not history.record_answer(rid, "skipped", at(12))
     [event] = history.recent_events()
-    assert (event.answer, event.answered_at) == ("done", at(12))
+    assert (event.answer, event.answered_at) == ("done", at(1))
+    assert history.reminder_answer(rid) == "done"
+
+
+def test_a_skip_cut_off_saved_by_an_older_version_reads_as_the_skipped_slot(
+    history: History,
+) -> None:
+    history.query(
+        "INSERT INTO state (key, value) VALUES ('skip_through', ?)",
+        (json.dumps(at(90).isoformat()),),
+    )
+    assert history.load_state().skipped_slot == at(90)
+
+
+def test_a_snapshot_reads_sent_reminders_and_the_plan_without_writing(db_path: Path) -> None:
+    with History(db_path) as h:
+        h.record_reminder(at(0), "a", "neck", "console")
+        h.record_reminder(at(30), "b", "hips", "console")
+        h.save_state(DaemonState(skipped_slot=at(60), snoozed_move_id="b"))
+    before = db_path.stat().st_mtime_ns
+    snap = read_snapshot(db_path, at(15), at(45))
+    assert snap.sent == [(at(30), "b")]
+    assert snap.recent_moves == ["a", "b"]
+    assert snap.state.skipped_slot == at(60)
+    assert db_path.stat().st_mtime_ns == before
+
+
+def test_a_missing_history_reads_as_an_empty_snapshot(tmp_path: Path) -> None:
+    snap = read_snapshot(tmp_path / "none.sqlite3", at(0), at(30))
+    assert (snap.recent_moves, snap.sent, snap.state) == ([], [], DaemonState())
 
 
 def test_an_answer_for_an_unknown_reminder_changes_nothing(history: History) -> None:
@@ -197,7 +234,8 @@ def test_state_survives_reopening(db_path: Path) -> None:
         paused_until=at(60),
         paused_indefinitely=False,
         snoozed_until=at(10).astimezone(timezone(timedelta(hours=-5))),
-        skip_through=at(90),
+        skipped_slot=at(90),
+        snoozed_move_id="neck-rolls",
         last_reminder_id=7,
         last_reminder_at=T0.replace(microsecond=123456),
         last_move_id="chin-tucks",
