@@ -72,9 +72,7 @@ def test_skip_drops_exactly_the_next_reminder(isolated_dirs: Path) -> None:
         reply = await s.ask(p.SkipRequest())
         assert reply.skipped == before
         # asked of the planner: "+30 minutes" is wrong across midnight, a window edge
-        assert reply.next_reminder == next_reminder(
-            s.daemon.config.schedule, PlanState(), before
-        )
+        assert reply.next_reminder == next_reminder(s.daemon.config.schedule, PlanState(), before)
 
     run(isolated_dirs, scenario)
 

@@ -118,7 +118,7 @@ def test_a_snoozed_reminder_comes_back_with_the_same_move(tmp_path: Path) -> Non
     notifier.answer = None
     clock.now = clock.now + daemon.config.schedule.snooze
     asyncio.run(daemon._fire())
-    assert [r.title for r in notifier.shown][0] == notifier.shown[1].title
+    assert next(r.title for r in notifier.shown) == notifier.shown[1].title
     clock.now = clock.now.replace(hour=11, minute=0)
     asyncio.run(daemon._fire())
     assert notifier.shown[2].title != notifier.shown[1].title
@@ -146,7 +146,7 @@ def test_an_answer_from_the_command_line_closes_the_notification_on_screen(
     tmp_path: Path,
 ) -> None:
     notifier = ClosableNotifier()
-    daemon, history = make_daemon(tmp_path, notifier)
+    daemon, _history = make_daemon(tmp_path, notifier)
     asyncio.run(daemon.send_reminder(NOW))
     assert daemon.open_reminder() == daemon.last_reminder_id
     assert daemon.last_reminder_id is not None
