@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from deskbreak.config_runs import RunningConfig, RunningValidator
 from deskbreak.errors import ConfigError
 from deskbreak.library.loader import load_library
 from deskbreak.library.moves import Library, did_you_mean
@@ -47,6 +48,7 @@ class Config:
     notifications: NotificationConfig = field(default_factory=NotificationConfig)
     moves: MovesConfig = field(default_factory=MovesConfig)
     library: Library = field(default_factory=load_library)
+    running: RunningConfig = field(default_factory=RunningConfig)
     source: Path | None = None
 
 
@@ -89,9 +91,14 @@ class _Validator:
         "notifications": ("backend", "timeout", "buttons"),
         "moves": ("areas", "exclude", "custom"),
         "routines": (),
+        # validated by config_runs
+        "runs": (),
+        "run_prompts": (),
+        "calendar": (),
     }
 
     def __init__(self, text: str, path: Path) -> None:
+        self.text = text
         self.lines = text.splitlines()
         self.path = path
 
@@ -135,7 +142,7 @@ class _Validator:
                 raise ConfigError(
                     f'{self.path}: unknown section "[{name}]"{hint}; allowed: {sections}'
                 )
-            if not isinstance(value, dict):
+            if not isinstance(value, dict) and name != "runs":
                 raise ConfigError(f"{self.path}: {name} must be a [{name}] table")
         moves_table = raw.get("moves", {})
         library = extend_library(
@@ -149,6 +156,7 @@ class _Validator:
             notifications=self.notifications(raw.get("notifications", {})),
             moves=self.moves(moves_table, library),
             library=library,
+            running=RunningValidator(self.text, self.path).running(raw),
             source=self.path,
         )
 

@@ -35,6 +35,7 @@ def test_example_config_loads_and_equals_the_defaults() -> None:
     assert example.schedule == defaults.schedule
     assert example.notifications == defaults.notifications
     assert example.moves == defaults.moves
+    assert example.running == defaults.running
     assert set(example.library.moves) == set(defaults.library.moves)
 
 

@@ -8,18 +8,30 @@ from deskbreak.errors import ConfigError
 from deskbreak.library.moves import Move
 
 _NO_DESK_MOVES = "no desk moves left after [moves] areas/exclude"
+# The areas running loads; on run days the rotation leans toward them (see `lean`).
+RUN_AREAS = ("hips", "legs", "hamstrings", "calves", "mid-back")
 
 
-def next_desk_move(candidates: Sequence[Move], recent: Sequence[str]) -> Move:
+def next_desk_move(
+    candidates: Sequence[Move], recent: Sequence[str], lean: Sequence[str] = ()
+) -> Move:
     """The next reminder's move. `recent` holds the ids already sent, most recent last.
 
     Areas take turns (the area used least recently goes first, ties in library order); within
     the area, the move used least recently. With two or more candidates this never repeats the
     last move: the last move's area is the most recent one unless it is the only area, and
     within one area the last move is the most recent one.
+
+    With `lean` areas, a reminder after one outside them comes from them: about every other
+    move serves those areas, and the usual turn-taking still reaches all the others.
     """
     if not candidates:
         raise ConfigError(_NO_DESK_MOVES)
+    favoured = [m for m in candidates if m.area in lean]
+    by_id = {m.id: m for m in candidates}
+    last = by_id.get(recent[-1]) if recent else None
+    if favoured and (last is None or last.area not in lean):
+        candidates = favoured
     last_used = {move_id: index for index, move_id in enumerate(recent)}
     area_last: dict[str, int] = {}
     for move in candidates:
@@ -33,7 +45,7 @@ def next_desk_move(candidates: Sequence[Move], recent: Sequence[str]) -> Move:
 
 
 def upcoming_desk_moves(
-    candidates: Sequence[Move], recent: Sequence[str], count: int
+    candidates: Sequence[Move], recent: Sequence[str], count: int, lean: Sequence[str] = ()
 ) -> list[Move]:
     """The next `count` moves the rotation would bring, as if each reminder were sent."""
     if not candidates:
@@ -41,7 +53,7 @@ def upcoming_desk_moves(
     history = list(recent)
     upcoming: list[Move] = []
     for _ in range(count):
-        move = next_desk_move(candidates, history)
+        move = next_desk_move(candidates, history, lean)
         upcoming.append(move)
         history.append(move.id)
     return upcoming
