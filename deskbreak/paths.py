@@ -25,6 +25,11 @@ class Paths:
         return self.data_dir / "history.sqlite3"
 
     @property
+    def calendars_file(self) -> Path:
+        """The added calendars (feed URLs are secrets: the file is 0600)."""
+        return self.data_dir / "calendars.json"
+
+    @property
     def socket(self) -> Path:
         return self.runtime_dir / "control.sock"
 

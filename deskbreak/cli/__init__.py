@@ -79,6 +79,8 @@ COMMAND_MODULES = {
     "config": "config",
     "service": "service",
     "doctor": "doctor",
+    "runs": "runs",
+    "calendar": "calendar",
 }
 _OPTIONS_WITH_VALUES = ("--config", "-c")
 

@@ -67,6 +67,28 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX routines_started ON routines (started)",
         "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
     ),
+    # 2: synced calendar windows (times and flags only, never titles) and the answers to the
+    # warm-up and cool-down prompts of runs.
+    (
+        """CREATE TABLE calendar_windows (
+            calendar TEXT NOT NULL,
+            start    INTEGER NOT NULL,
+            stop     INTEGER NOT NULL,
+            busy     INTEGER NOT NULL,
+            run      INTEGER NOT NULL,
+            all_day  INTEGER NOT NULL
+        )""",
+        "CREATE INDEX calendar_windows_start ON calendar_windows (start, stop)",
+        """CREATE TABLE run_prompts (
+            id          INTEGER PRIMARY KEY,
+            at          INTEGER NOT NULL,
+            kind        TEXT NOT NULL,
+            run_start   INTEGER NOT NULL,
+            answer      TEXT,
+            answered_at INTEGER
+        )""",
+        "CREATE INDEX run_prompts_at ON run_prompts (at)",
+    ),
 ]
 
 
@@ -321,6 +343,12 @@ class History:
             (epoch(start), epoch(end)),
         ).fetchone()
         return AnswerCounts(*(int(v or 0) for v in row))
+
+    def write(self, statements: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
+        """Run each statement once per parameter row, all in one transaction."""
+        with self.transaction():
+            for sql, rows in statements:
+                self._db.executemany(sql, rows)
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """Rows of one read-only statement; the aggregate queries of `deskbreak.stats` use it."""
