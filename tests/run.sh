@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 need=()
 for tool in Xvfb:xvfb dbus-daemon:dbus dunst:dunst dunstctl:dunst notify-send:libnotify-bin \
-  faketime:faketime tmux:tmux systemd-analyze:systemd; do
+  faketime:faketime tmux:tmux systemd-analyze:systemd pipewire:pipewire pw-record:pipewire-bin \
+  wireplumber:wireplumber dbus-run-session:dbus; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -21,7 +21,8 @@ from deskbreak.errors import EXIT_OK, UsageError
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from deskbreak.store.history import Event
+    from deskbreak.planner.run_log import RunTotals
+    from deskbreak.store.history import Event, History
     from deskbreak.store.stats import Stats
 
 NO_HISTORY = "no history yet — start the daemon with `deskbreak start`"
@@ -217,22 +218,52 @@ def stats_command(
 
     from deskbreak.store.stats import compute_stats, empty_stats
 
+    runs: RunTotals | None = None
     if database.exists():
         from deskbreak.store.history import History
 
         with History(database) as history:
             stats = compute_stats(history, tz, start_day, end_day, today)
+            runs = _run_totals(ctx, history, start_day, end_day)
     else:
         stats = empty_stats(start_day, end_day, today)
     if as_json:
-        print_json(stats_to_json(stats, tz))
+        document = stats_to_json(stats, tz)
+        document["runs"] = dataclasses.asdict(runs) if runs else None
+        print_json(document)
     elif as_csv:
         typer.echo(stats_to_csv(stats), nl=False)
     elif not database.exists():
         typer.echo(NO_HISTORY)
     else:
         render_stats(stats, tz)
+        if runs is not None and runs.runs:
+            typer.echo(
+                f"Runs: {runs.runs} planned, {runs.warmed_up} with a warm-up, "
+                f"{runs.cooled_down} with a cool-down, {runs.both} with both"
+            )
     return EXIT_OK
+
+
+def _run_totals(ctx: typer.Context, history: History, start_day: date, end_day: date) -> RunTotals:
+    """Runs planned in the range (up to now) and how many had a warm-up and a cool-down."""
+    from deskbreak.planner.run_log import run_records, totals
+    from deskbreak.planner.runs import CalendarWindow, runs_between
+    from deskbreak.store.calendar_windows import windows_between
+    from deskbreak.store.run_stats import routine_starts
+    from deskbreak.store.stats import local_midnight
+
+    config = config_from(ctx)
+    tz = config.schedule.timezone
+    start = local_midnight(start_day, tz)
+    end = min(local_midnight(end_day + timedelta(days=1), tz), datetime.now(tz))
+    windows = [
+        CalendarWindow(w.start, w.end, w.busy, w.run, w.all_day)
+        for w in windows_between(history, start - timedelta(days=2), end)
+    ]
+    runs = [r for r in runs_between(config.running.runs, windows, tz, start, end) if r.end <= end]
+    warmups, cooldowns = routine_starts(history, start - timedelta(hours=3), end)
+    return totals(run_records(runs, warmups, cooldowns))
 
 
 @app.command("history")
