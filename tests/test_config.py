@@ -130,6 +130,12 @@ def test_excluding_every_desk_move_is_refused(tmp_path: Path) -> None:
     assert "no desk moves are left" in message
 
 
+def test_excluding_a_move_that_left_the_desk_rotation_is_still_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[moves]\nexclude = ["table-hip-stretch"]\n', encoding="utf-8")
+    assert load_config(path).moves.exclude == ("table-hip-stretch",)
+
+
 def test_unknown_area_suggests_the_near_one(tmp_path: Path) -> None:
     message = error_for('[moves]\nareas = ["sholders"]\n', tmp_path)
     assert 'unknown area "sholders"' in message and '"shoulders"' in message

@@ -93,18 +93,19 @@ def _schedule_rows(
     end: datetime,
 ) -> list[dict[str, Any]]:
     """Reminders (with their move, the run-day lean and any meeting hold) and run prompts."""
-    from deskbreak.library.rotation import RUN_AREAS, upcoming_desk_moves
+    from deskbreak.library.rotation import RUN_AREAS, upcoming_desk_moves, walk_every_for
     from deskbreak.planner.holds import held_until
     from deskbreak.planner.runs import leans_toward_running, prompts_between
 
     zone = config.schedule.timezone
     runs = config.running.runs
     candidates = config.library.desk_moves(config.moves.areas, config.moves.exclude)
+    walk_every = walk_every_for(int(config.schedule.interval.total_seconds() // 60))
     history = list(recent)
     rows: list[dict[str, Any]] = []
     for index, slot in enumerate(slots):
         lean = RUN_AREAS if leans_toward_running(runs, windows, zone, slot.date()) else ()
-        move = upcoming_desk_moves(candidates, history, 1, lean)[0]
+        move = upcoming_desk_moves(candidates, history, 1, lean, walk_every)[0]
         next_slot = slots[index + 1] if index + 1 < len(slots) else None
         held, until = held_until(windows, slot, next_slot)
         if not held or until is not None:  # a dropped reminder uses no move

@@ -1,7 +1,7 @@
 """`deskbreak prerun`, `postrun` and `routine NAME`: guided routines in the terminal.
 
-Each command plans the routine (pure, `deskbreak.routine_plan`), then either prints the plan
-(`--list`, `--json`) or runs it (`deskbreak.routine_view`) and records the result in the history.
+Each command plans the routine (pure, `routine.plan`), then either prints the plan
+(`--list`, `--json`) or runs it (`routine.view`) and records the result in the history.
 """
 
 from __future__ import annotations
@@ -54,11 +54,24 @@ def _library(ctx: typer.Context) -> Library:
     return library if isinstance(library, Library) else load_library()
 
 
+def complete_routine(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion for a routine name: the bundled routines and the user's own."""
+    try:
+        library = _library(ctx)
+    except Exception:  # noqa: BLE001 - a broken config must not break the shell's completion
+        from deskbreak.library.loader import load_library
+
+        library = load_library()
+    return [name for name in library.routines if name.startswith(incomplete)]
+
+
 def _print_plan(plan: RoutinePlan) -> None:
     from deskbreak.routine.plan import duration_text
 
     width = max([len(s.label) for s in plan.steps] + [4])
     typer.echo(f"{plan.title} ({plan.name}) · {duration_text(plan.total_seconds)}")
+    if plan.description:
+        typer.echo(plan.description)
     for i, step in enumerate(plan.steps, start=1):
         typer.echo(f"  {i:>2}  {step.label:<{width}}  {step.dose}")
     transitions = sum(s.ready_seconds for s in plan.steps)
@@ -90,6 +103,8 @@ def _list_routines(library: Library, as_json: bool) -> None:
     width = max([len(p.name) for p in plans] + [4])
     for p in plans:
         typer.echo(f"  {p.name:<{width}}  {duration_text(p.total_seconds):>12}  {p.title}")
+        if p.description:
+            typer.echo(f"  {'':<{width}}  {'':>12}  {p.description}")
 
 
 def _record(ctx: typer.Context, result: RoutineResult) -> None:
@@ -133,7 +148,7 @@ def run_routine(
     library = _library(ctx)
     plan = plan_routine(library.routine(name), library, minutes)
     if plan.note:
-        warn(f"deskbreak: {plan.note}")
+        warn(f"note: {plan.note}")
     if show_list:
         if as_json:
             print_json(plan.as_json())
@@ -213,7 +228,10 @@ def postrun_command(
 def routine_command(
     ctx: typer.Context,
     name: str | None = typer.Argument(
-        None, help="The routine to run (see --list).", show_default=False
+        None,
+        help="The routine to run (see --list).",
+        show_default=False,
+        autocompletion=complete_routine,
     ),
     show_list: bool = typer.Option(
         False, "--list", "-l", help="Without NAME: the routines there are. With NAME: its steps."

@@ -181,7 +181,10 @@ def event_line(event: Event, tz: tzinfo) -> str:
             answer += f" at {event.answered_at.astimezone(tz):%H:%M}"
         return f"{when}  reminder  {event.detail} ({event.area}) via {event.backend}: {answer}"
     if event.kind == "routine":
-        outcome = "finished" if event.completed else "quit"
+        # Not completed: a run quit early or skipped through with `n` (see routine.runner).
+        outcome = "finished" if event.completed else "skipped"
+        if not event.completed and event.steps_done:
+            outcome = "partly done"
         steps = f"{event.steps_done}/{event.steps_total} steps"
         return f"{when}  routine   {event.detail}: {outcome}, {steps}"
     return f"{when}  {event.kind:<8}  {event.detail or ''}".rstrip()

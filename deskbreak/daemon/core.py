@@ -29,7 +29,7 @@ from deskbreak.daemon import sdnotify
 from deskbreak.desktop.notify import Answer, Notifier, NotifyError, Reminder, backend_chain
 from deskbreak.errors import ConfigError
 from deskbreak.library.moves import Move
-from deskbreak.library.rotation import next_desk_move
+from deskbreak.library.rotation import next_desk_move, walk_every_for
 from deskbreak.planner import schedule
 
 if TYPE_CHECKING:
@@ -202,7 +202,12 @@ class Daemon:
     def _pick_move(self) -> Move:
         moves_cfg = self.config.moves
         candidates = self.config.library.desk_moves(moves_cfg.areas, moves_cfg.exclude)
-        return next_desk_move(candidates, self.history.recent_desk_moves())
+        interval_minutes = int(self.config.schedule.interval.total_seconds() // 60)
+        return next_desk_move(
+            candidates,
+            self.history.recent_desk_moves(),
+            walk_every=walk_every_for(interval_minutes),
+        )
 
     async def _fire(self) -> None:
         now = self.now()

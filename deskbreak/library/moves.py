@@ -16,6 +16,9 @@ from deskbreak.errors import UsageError
 Setting = Literal["desk", "standing", "floor"]
 Kind = Literal["dynamic", "static", "strength", "mobility"]
 Source = Literal["brief", "general", "custom"]
+# "each": the whole dose on one side, then on the other. "alternate": one rep a side in turn,
+# with no switch between. "none": both sides at once, or a move without sides.
+Sides = Literal["none", "each", "alternate"]
 
 AREAS = (
     "neck",
@@ -26,15 +29,29 @@ AREAS = (
     "chest",
     "hips",
     "legs",
+    "core",
     "whole-body",
 )
 SETTINGS: tuple[Setting, ...] = ("desk", "standing", "floor")
 KINDS: tuple[Kind, ...] = ("dynamic", "static", "strength", "mobility")
 SOURCES: tuple[Source, ...] = ("brief", "general", "custom")
+SIDES: tuple[Sides, ...] = ("none", "each", "alternate")
 
-# Used by routine.py to time a routine: a rep at an easy pace, and getting into position.
-SECONDS_PER_REP = 3
+# The pace of one rep when a move sets no `rep_seconds` of its own: swings and marching are
+# quick, drills and strength reps are slow and controlled.
+REP_SECONDS_BY_KIND: dict[Kind, float] = {
+    "dynamic": 2.0,
+    "mobility": 4.0,
+    "strength": 3.0,
+    "static": 4.0,
+}
+# Getting into position before a move (routine/plan.py times routines with it).
 TRANSITION_SECONDS = 10
+# What a desktop notification shows of its body without scrolling or expanding: the servers in
+# common use (GNOME Shell, KDE Plasma, dunst's defaults) wrap a body to a few short lines, so a
+# desk move's body (cues, dose, how to switch sides, caution) must stay within both limits.
+NOTIFICATION_MAX_LINES = 6
+NOTIFICATION_MAX_CHARS = 300
 # Spelled by name so ruff RUF001 (ambiguous characters) stays on for the rest of the module.
 _TIMES = "\N{MULTIPLICATION SIGN}"
 
@@ -44,6 +61,7 @@ class Move:
     """One exercise. Exactly one of `hold_seconds` and `reps` is set.
 
     `hold_seconds` is a hold for static moves and a timed bout (walking, high knees) otherwise.
+    `reps` counts one side: an "alternate" move of 6 reps is 12 movements, left and right in turn.
     """
 
     id: str
@@ -56,7 +74,7 @@ class Move:
     hold_seconds: int | None = None
     reps: int | None = None
     sets: int = 1
-    per_side: bool = False
+    sides: Sides = "none"
     mistake: str | None = None
     # True for moves that fit the half-hourly reminder: at a desk, in work clothes, 1-2 minutes.
     desk: bool = False
@@ -64,6 +82,19 @@ class Move:
     # "custom" for the user's own moves from the config.
     source: Source = "brief"
     equipment: str | None = None
+    # One line: what the move does for a runner.
+    why: str = ""
+    # Seconds per rep, where the move's own pace differs from its kind's.
+    rep_seconds: float | None = None
+    # How to change sides, where "switch sides" alone would leave it unclear.
+    switch: str | None = None
+    # Progressions: an easier and a harder variant.
+    easier: str | None = None
+    harder: str | None = None
+
+    @property
+    def seconds_per_rep(self) -> float:
+        return self.rep_seconds if self.rep_seconds is not None else REP_SECONDS_BY_KIND[self.kind]
 
     def dose_text(self) -> str:
         """Short dose for a notification body, e.g. "hold 30 s, each side" or "3 x 12 reps"."""
@@ -78,21 +109,38 @@ class Move:
                 amount = f"{self.reps} reps"
             if self.sets > 1:
                 amount = f"{self.sets} {_TIMES} {amount}"
-        return f"{amount}, each side" if self.per_side else amount
+        if self.sides == "each":
+            return f"{amount}, each side"
+        if self.sides == "alternate":
+            return f"{amount} a side, alternating"
+        return amount
 
-    def notification_body(self, limit: int = 200) -> str:
-        """One to three cues and the dose, one per line, at most `limit` characters."""
+    def notification_lines(self) -> list[str]:
+        """Everything a reminder shows, one line each: up to three cues, the dose, how to
+        switch sides, the caution."""
         dose = self.dose_text()
-        dose = dose[0].upper() + dose[1:]
-        lines: list[str] = []
-        for cue in self.cues[:3]:
-            if lines and len("\n".join([*lines, cue, dose])) > limit:
-                break
-            lines.append(cue)
-        room = limit - len(dose) - 1
-        if len(lines) == 1 and len(lines[0]) > room:
-            lines[0] = lines[0][: max(room - 1, 0)].rstrip() + "…"
-        return "\n".join([*lines, dose])
+        tail = [dose[0].upper() + dose[1:]]
+        if self.switch and self.sides == "each":
+            tail.append(self.switch)
+        if self.caution:
+            tail.append(self.caution)
+        return [*self.cues[:3], *tail]
+
+    def notification_body(
+        self, max_lines: int = NOTIFICATION_MAX_LINES, max_chars: int = NOTIFICATION_MAX_CHARS
+    ) -> str:
+        """The reminder's body within what a notification shows. The bundled desk moves fit
+        whole (a test keeps them so); a longer custom move loses cues from the end, then text."""
+        lines = self.notification_lines()
+        cues = min(3, len(self.cues))
+        while cues > 1 and (len(lines) > max_lines or len("\n".join(lines)) > max_chars):
+            del lines[cues - 1]
+            cues -= 1
+        lines = lines[:max_lines]
+        body = "\n".join(lines)
+        if len(body) > max_chars:
+            body = body[: max_chars - 1].rstrip() + "…"
+        return body
 
 
 @dataclass(frozen=True)
@@ -109,6 +157,7 @@ class RoutineStep:
 class Routine:
     name: str
     title: str
+    # Shown when the routine starts and in `routine --list`: equipment, how often, why.
     description: str
     steps: tuple[RoutineStep, ...]
     # Rest between sets of the same move (strength routines).

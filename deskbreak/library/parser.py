@@ -17,6 +17,7 @@ from deskbreak.library.moves import (
     AREAS,
     KINDS,
     SETTINGS,
+    SIDES,
     SOURCES,
     Kind,
     Library,
@@ -24,6 +25,7 @@ from deskbreak.library.moves import (
     Routine,
     RoutineStep,
     Setting,
+    Sides,
     Source,
     did_you_mean,
 )
@@ -87,10 +89,16 @@ _MOVE_KEYS = (
     "hold_seconds",
     "reps",
     "sets",
+    "sides",
     "per_side",
+    "rep_seconds",
     "cues",
+    "switch",
     "mistake",
     "caution",
+    "why",
+    "easier",
+    "harder",
     "equipment",
     "desk",
     "source",
@@ -100,6 +108,7 @@ _STEP_KEYS = ("move", "hold", "reps", "sets")
 _HOLD_RANGE = (5, 600)
 _REPS_RANGE = (1, 100)
 _SETS_RANGE = (1, 10)
+_REP_SECONDS_RANGE = (1, 20)
 
 
 def _parse_move(move_id: str, raw: Any, at: str, default_source: Source) -> Move:
@@ -120,6 +129,9 @@ def _parse_move(move_id: str, raw: Any, at: str, default_source: Source) -> Move
         or not all(isinstance(c, str) and c.strip() for c in cues)
     ):
         _fail(at, "cues", f"must be a list of 1 to 4 non-empty strings, got {_show(cues)}")
+    sides = _sides(table, at)
+    if sides == "alternate" and hold is not None:
+        _fail(at, "sides", '"alternate" goes with reps (one rep a side in turn), not a hold')
     return Move(
         id=move_id,
         name=_string(table, "name", at),
@@ -131,12 +143,37 @@ def _parse_move(move_id: str, raw: Any, at: str, default_source: Source) -> Move
         hold_seconds=hold,
         reps=reps,
         sets=_int(table, "sets", at, *_SETS_RANGE) or 1,
-        per_side=_bool(table, "per_side", at),
+        sides=sides,
         mistake=_optional_string(table, "mistake", at),
         desk=_bool(table, "desk", at),
         source=cast(Source, _choice(table, "source", at, SOURCES, default=default_source)),
         equipment=_optional_string(table, "equipment", at),
+        why=_optional_string(table, "why", at) or "",
+        rep_seconds=_rep_seconds(table, at),
+        switch=_optional_string(table, "switch", at),
+        easier=_optional_string(table, "easier", at),
+        harder=_optional_string(table, "harder", at),
     )
+
+
+def _sides(table: Mapping[str, Any], at: str) -> Sides:
+    """`sides`, or the older `per_side = true` (the same as sides = "each")."""
+    if "sides" in table and "per_side" in table:
+        _fail(at, "per_side", 'is the older spelling of sides = "each"; keep only sides')
+    if "per_side" in table:
+        return "each" if _bool(table, "per_side", at) else "none"
+    return cast(Sides, _choice(table, "sides", at, SIDES, default="none"))
+
+
+def _rep_seconds(table: Mapping[str, Any], at: str) -> float | None:
+    value = table.get("rep_seconds")
+    if value is None:
+        return None
+    low, high = _REP_SECONDS_RANGE
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        problem = f"must be a number of seconds from {low} to {high}, got {_show(value)}"
+        _fail(at, "rep_seconds", problem)
+    return float(value)
 
 
 def _with_routines(

@@ -1,27 +1,34 @@
 """A guided routine as a plan of timed steps, decided without I/O.
 
-`plan_routine` expands a `Routine` into timed steps: one step per side (left, then right) and per
-set, each with its work time (a hold, or reps paced at a few seconds each) and the short
-transition before it ("get ready", "switch sides", "rest"). `--minutes` scales holds and reps to
-a time budget within safe bounds. The runner in `routine` plays the plan.
+`plan_routine` expands a `Routine` into timed steps: a move done "each" side becomes one step per
+side (left, then right) and per set; an "alternate" move is one step whose reps go left, right,
+left... Each step has its work time (a hold, or reps at the move's own pace) and the short
+transition before it ("get ready", "switch sides", "rest"). `--minutes` fits a time budget:
+reps and timed bouts shrink or grow within safe bounds, static holds never go below 30 s, and
+when that is still too long whole moves are left out (the plan says which).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from deskbreak.errors import DeskbreakError, UsageError
-from deskbreak.library.moves import SECONDS_PER_REP, TRANSITION_SECONDS, Library, Move, Routine
+from deskbreak.library.moves import TRANSITION_SECONDS, Library, Move, Routine
 
 Side = Literal["left", "right"]
 Ready = Literal["start", "next", "switch", "rest"]
 
 # Shown when the library carries no safety line of its own.
-SAFETY = "Stop if a move hurts. With recurring back pain, see a physiotherapist before starting."
+SAFETY = (
+    "Stop if a move hurts, and also if pain spreads down a leg, if you feel numbness or "
+    "tingling, or if pain stays after the move. With back pain, get a physiotherapist's advice "
+    "first."
+)
 
 # Transition before a step, by what comes before it; a rest between sets is the routine's own
-# `rest_seconds` when it sets one. Reps are paced at SECONDS_PER_REP each.
+# `rest_seconds` when it sets one.
 READY_SECONDS: dict[Ready, int] = {
     "start": TRANSITION_SECONDS,
     "next": TRANSITION_SECONDS,
@@ -29,9 +36,12 @@ READY_SECONDS: dict[Ready, int] = {
     "rest": 2 * TRANSITION_SECONDS,
 }
 # Safe bounds for --minutes. A dose already outside them in the data is never pushed further out.
-STATIC_HOLD_SECONDS = (20, 60)
+# A static stretch is held at least 30 s: a shorter hold does little after a run.
+STATIC_HOLD_SECONDS = (30, 60)
 OTHER_HOLD_SECONDS = (10, 60)
 REPS = (6, 15)
+# The range `--minutes` accepts on the command line.
+MINUTES_RANGE = (1, 120)
 
 
 @dataclass(frozen=True)
@@ -62,8 +72,14 @@ class PlanStep:
         return ", ".join(parts)
 
     @property
+    def alternating(self) -> bool:
+        return self.move.sides == "alternate"
+
+    @property
     def dose(self) -> str:
         if self.reps is not None:
+            if self.alternating:
+                return f"{self.reps // 2} reps a side, alternating"
             return f"{self.reps} reps"
         return f"hold {self.seconds} s" if self.move.kind == "static" else f"{self.seconds} s"
 
@@ -74,8 +90,11 @@ class RoutinePlan:
     title: str
     steps: tuple[PlanStep, ...]
     safety: str = SAFETY
-    # Set when --minutes asked for a budget the safe bounds cannot meet.
+    description: str = ""
+    # Set when --minutes asked for a budget the plan could not meet as asked.
     note: str | None = None
+    # Names of the moves --minutes left out to fit the budget, in routine order.
+    left_out: tuple[str, ...] = field(default=())
 
     @property
     def total_seconds(self) -> int:
@@ -85,7 +104,10 @@ class RoutinePlan:
     def as_json(self) -> dict[str, object]:
         return {
             "name": self.name,
+            "title": self.title,
+            "description": self.description,
             "total_seconds": self.total_seconds,
+            "left_out": list(self.left_out),
             "steps": [
                 {
                     "move": s.move.id,
@@ -93,6 +115,7 @@ class RoutinePlan:
                     "seconds": s.seconds,
                     "reps": s.reps,
                     "side": s.side,
+                    "alternating": s.alternating,
                 }
                 for s in self.steps
             ],
@@ -142,7 +165,7 @@ def _expand(routine: Routine, doses: list[_Dose]) -> tuple[PlanStep, ...]:
     if routine.rest_seconds > 0:
         waits["rest"] = routine.rest_seconds
     for dose in doses:
-        sides: tuple[Side | None, ...] = ("left", "right") if dose.move.per_side else (None,)
+        sides: tuple[Side | None, ...] = ("left", "right") if dose.move.sides == "each" else (None,)
         for set_number in range(1, dose.sets + 1):
             for side in sides:
                 ready: Ready
@@ -158,8 +181,9 @@ def _expand(routine: Routine, doses: list[_Dose]) -> tuple[PlanStep, ...]:
                     seconds, reps = dose.hold, None
                 else:
                     assert dose.reps is not None
-                    reps = dose.reps
-                    seconds = reps * SECONDS_PER_REP
+                    # An alternating move's reps count one side; both sides are done in turn.
+                    reps = dose.reps * (2 if dose.move.sides == "alternate" else 1)
+                    seconds = math.ceil(reps * dose.move.seconds_per_rep)
                 steps.append(
                     PlanStep(
                         move=dose.move,
@@ -176,45 +200,83 @@ def _expand(routine: Routine, doses: list[_Dose]) -> tuple[PlanStep, ...]:
 
 
 def plan_routine(routine: Routine, library: Library, minutes: float | None = None) -> RoutinePlan:
-    """The routine as timed steps; with `minutes`, holds and reps scaled to fit that budget."""
+    """The routine as timed steps; with `minutes`, fitted to that budget (see the module doc).
+
+    UsageError when not even the routine's first move fits the budget.
+    """
     doses = _doses(routine, library)
-    safety = library.safety or SAFETY
-    plan = RoutinePlan(routine.name, routine.title, _expand(routine, doses), safety)
+    base = RoutinePlan(
+        routine.name,
+        routine.title,
+        _expand(routine, doses),
+        library.safety or SAFETY,
+        routine.description,
+    )
     if minutes is None:
-        return plan
-    if minutes <= 0:
-        raise UsageError(f"--minutes must be more than 0, got {minutes:g}")
+        return base
+    low_minutes, high_minutes = MINUTES_RANGE
+    if not low_minutes <= minutes <= high_minutes:
+        raise UsageError(f"--minutes must be from {low_minutes} to {high_minutes}, got {minutes:g}")
     budget = round(minutes * 60)
+    kept = _fitting_moves(routine, doses, budget)
+    if not kept:
+        shortest = _at(routine, doses[:1], 0.0)
+        raise UsageError(
+            f"--minutes {minutes:g} is too short for {routine.name}: even its first move alone "
+            f"takes {duration_text(shortest)}; give it at least "
+            f"{math.ceil(shortest / 60)} minutes"
+        )
+    chosen = [doses[i] for i in kept]
+    left_out = tuple(dict.fromkeys(d.move.name for i, d in enumerate(doses) if i not in kept))
 
     def at(factor: float) -> RoutinePlan:
-        steps = _expand(routine, [_scaled(d, factor) for d in doses])
-        return RoutinePlan(routine.name, routine.title, steps, safety)
+        steps = _expand(routine, [_scaled(d, factor) for d in chosen])
+        return replace(base, steps=steps)
 
     # The total grows with the factor (bounds only flatten it), so bisect, then keep the
-    # closest of the two plans around the budget.
+    # closest of the two plans around the budget that is not over it.
     low, high = 0.0, 20.0
     for _ in range(40):
         middle = (low + high) / 2
-        if at(middle).total_seconds < budget:
+        if at(middle).total_seconds <= budget:
             low = middle
         else:
             high = middle
-    best = min(at(low), at(high), key=lambda p: abs(p.total_seconds - budget))
-    note = None
-    off = best.total_seconds - budget
-    if abs(off) > max(15, budget // 20):
-        shortest, longest = at(0.0).total_seconds, at(20.0).total_seconds
-        if off > 0:
-            note = (
-                f"{minutes:g} min is too short for {routine.name}: with safe holds and reps it "
-                f"takes at least {duration_text(shortest)}."
-            )
-        else:
-            note = (
-                f"{minutes:g} min is more than {routine.name} needs: with safe holds and reps "
-                f"it takes at most {duration_text(longest)}."
-            )
-    return replace(best, note=note)
+    best = at(low)
+    notes = []
+    if left_out:
+        notes.append(
+            f"to fit {minutes:g} min with stretches held at least 30 s, "
+            f"{routine.name} leaves out: {'; '.join(left_out)}."
+        )
+    if not left_out and budget - best.total_seconds > max(15, budget // 20):
+        notes.append(
+            f"{routine.name} takes at most {duration_text(best.total_seconds)} within safe "
+            f"holds and reps, so it runs that long rather than {minutes:g} min."
+        )
+    return replace(best, note=" ".join(notes) or None, left_out=left_out)
+
+
+def _at(routine: Routine, doses: list[_Dose], factor: float) -> int:
+    """Total seconds of these doses scaled by `factor`."""
+    steps = _expand(routine, [_scaled(d, factor) for d in doses])
+    return sum(s.ready_seconds + s.seconds for s in steps)
+
+
+def _fitting_moves(routine: Routine, doses: list[_Dose], budget: int) -> list[int]:
+    """Indexes of the routine's steps to keep so that their shortest safe form fits `budget`.
+
+    The opening step (the gentle start) stays; after it, the longest steps go first, the later
+    one of equal length first. Empty when not even the opening step fits.
+    """
+    kept = list(range(len(doses)))
+    while kept and _at(routine, [doses[i] for i in kept], 0.0) > budget:
+        if len(kept) == 1:
+            return []
+        droppable = kept[1:]
+        longest = max(droppable, key=lambda i: (_at(routine, [doses[i]], 0.0), i))
+        kept.remove(longest)
+    return kept
 
 
 def duration_text(seconds: float) -> str:

@@ -3,8 +3,8 @@
 `RunnerState` is advanced by `tick(state, now)` and by the key events `pause`, `resume`,
 `next_step`, `back` and `quit_run`. `now` is a monotonic reading in routine seconds handed in by
 the caller, so tests drive it with plain numbers and never sleep. (The terminal runner in
-`routine_view` reads that clock, scaled by the test-only `DESKBREAK_TIME_SCALE`.) The plan itself
-is made by `routine_plan.plan_routine`.
+`routine.view` reads that clock, scaled by the test-only `DESKBREAK_TIME_SCALE`.) The plan itself
+is made by `routine.plan.plan_routine`.
 """
 
 from __future__ import annotations
@@ -161,15 +161,18 @@ def handle(state: RunnerState, key: Key, now: float) -> RunnerState:
 def announcement(state: RunnerState) -> str:
     """A short spoken or notified cue for the phase the run has just entered."""
     if state.finished:
-        return "Routine stopped." if state.quit else "Routine done. Well done."
+        if state.quit:
+            return "Routine stopped."
+        return "Routine done. Well done." if outcome(state) == "done" else "End of the routine."
     step = state.step
     assert step is not None
     if state.phase == "work":
-        return (
-            f"Go. Hold {step.seconds} seconds." if step.reps is None else f"Go. {step.reps} reps."
-        )
+        if step.reps is None:
+            return f"Go. Hold {step.seconds} seconds."
+        return f"Go. {step.dose.capitalize()}."
     if step.ready == "switch":
-        return f"Switch sides: {step.side} side."
+        how = f" {step.move.switch}" if step.move.switch else ""
+        return f"Switch sides: {step.side} side.{how}"
     if step.ready == "rest":
         return f"Rest. Then set {step.set_number} of {step.sets}."
     return f"Get ready: {step.label}."
@@ -182,9 +185,20 @@ class RoutineResult:
     name: str
     started: datetime
     ended: datetime
+    # True only when every step was done: a run skipped through with `n` is not a done routine.
     completed: bool
     steps_done: int
     steps_total: int
+
+
+def outcome(state: RunnerState) -> str:
+    """ "done" (every step), "partly done", "skipped" (reached the end, no step done), or
+    "stopped" (quit before the end)."""
+    if not state.finished or state.quit:
+        return "stopped"
+    if len(state.done) == len(state.plan.steps):
+        return "done"
+    return "partly done" if state.done else "skipped"
 
 
 def result_of(state: RunnerState, started: datetime, ended: datetime) -> RoutineResult:
@@ -192,7 +206,7 @@ def result_of(state: RunnerState, started: datetime, ended: datetime) -> Routine
         name=state.plan.name,
         started=started,
         ended=ended,
-        completed=state.finished and not state.quit,
+        completed=outcome(state) == "done",
         steps_done=len(state.done),
         steps_total=len(state.plan.steps),
     )
@@ -201,7 +215,7 @@ def result_of(state: RunnerState, started: datetime, ended: datetime) -> Routine
 def summary_lines(state: RunnerState, elapsed_seconds: float) -> list[str]:
     """What was done, for the screen after the run ends or is quit."""
     total = len(state.plan.steps)
-    how = "stopped" if not state.finished or state.quit else "done"
+    how = outcome(state)
     lines = [
         f"{state.plan.title}: {how} · {len(state.done)} of {total} steps"
         f" in {duration_text(elapsed_seconds)}"

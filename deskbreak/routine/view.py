@@ -123,6 +123,8 @@ def render_frame(
     right = f"step {state.index + 1} / {len(plan.steps)} "
     top.append([(left + " " * max(1, width - 1 - len(left) - len(right)) + right, "2")])
     if state.index == 0 and state.phase == "ready" and step.ready == "start":
+        for line in textwrap.wrap(plan.description, max(20, width - 5)):
+            top.append([("   " + line, "")])
         for i, line in enumerate(textwrap.wrap(plan.safety, max(20, width - 5))):
             top.append([((" ! " if i == 0 else "   ") + line, "33")])
     top.append([])
@@ -144,6 +146,8 @@ def render_frame(
         detail.append(f"set {step.set_number} / {step.sets}")
     detail.append(step.dose)
     top.append([("  " + " · ".join(detail), "1")])
+    if step.move.why:
+        top.append([("  why: ", "2"), (step.move.why, "2")])
     top.append([])
 
     remaining = phase_remaining(state, now)
@@ -160,6 +164,8 @@ def render_frame(
     top.append([])
 
     middle: list[list[Segment]] = []
+    if step.ready == "switch" and state.phase == "ready" and step.move.switch:
+        middle.append([("  → ", "1;36"), (step.move.switch, "1")])
     for cue in step.move.cues:
         for i, line in enumerate(textwrap.wrap(cue, max(20, width - 8))):
             middle.append([(("  • " if i == 0 else "    ") + line, "")])
@@ -194,8 +200,9 @@ def plain_line(state: RunnerState, index: int) -> str:
     """One line for a step, for output that is not a terminal."""
     step = state.plan.steps[index]
     lead = "switch sides: " if step.ready == "switch" else ""
+    how = f" · {step.move.switch}" if step.ready == "switch" and step.move.switch else ""
     count = len(state.plan.steps)
-    return f"[{index + 1:>{len(str(count))}}/{count}] {lead}{step.label} · {step.dose}"
+    return f"[{index + 1:>{len(str(count))}}/{count}] {lead}{step.label} · {step.dose}{how}"
 
 
 # -- the terminal ----------------------------------------------------------------------------
@@ -330,7 +337,8 @@ def _run_plain(
     state: RunnerState, out: TextIO, cues: Cues, clock: Clock
 ) -> tuple[RunnerState, bool]:
     plan = state.plan
-    out.write(f"{plan.title} · {duration_text(plan.total_seconds)}\n{plan.safety}\n")
+    about = f"{plan.description}\n" if plan.description else ""
+    out.write(f"{plan.title} · {duration_text(plan.total_seconds)}\n{about}{plan.safety}\n")
     out.flush()
     printed = 0
     try:

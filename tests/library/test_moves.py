@@ -16,8 +16,8 @@ from deskbreak.cli import app
 from deskbreak.cli.commands_moves import list_moves
 from deskbreak.errors import ConfigError, UsageError
 from deskbreak.library.loader import load_library
-from deskbreak.library.moves import Move
-from deskbreak.library.rotation import next_desk_move, upcoming_desk_moves
+from deskbreak.library.moves import NOTIFICATION_MAX_CHARS, Move
+from deskbreak.library.rotation import next_desk_move, upcoming_desk_moves, walk_every_for
 
 
 def move(move_id: str = "m", area: str = "neck", **changes: Any) -> Move:
@@ -43,10 +43,11 @@ def move(move_id: str = "m", area: str = "neck", **changes: Any) -> Move:
     ("changes", "text"),
     [
         (
-            {"kind": "static", "reps": None, "hold_seconds": 30, "per_side": True},
+            {"kind": "static", "reps": None, "hold_seconds": 30, "sides": "each"},
             "hold 30 s, each side",
         ),
-        ({"reps": 10, "per_side": True}, "10 reps, each side"),
+        ({"reps": 10, "sides": "each"}, "10 reps, each side"),
+        ({"reps": 6, "sides": "alternate"}, "6 reps a side, alternating"),
         ({"kind": "strength", "reps": 12, "sets": 3}, "3 \N{MULTIPLICATION SIGN} 12 reps"),
         ({"kind": "dynamic", "reps": None, "hold_seconds": 120}, "2 min"),
         ({"kind": "static", "reps": None, "hold_seconds": 60}, "hold 1 min"),
@@ -57,20 +58,31 @@ def test_dose_text_reads_as_a_short_phrase(changes: dict[str, Any], text: str) -
     assert move(**changes).dose_text() == text
 
 
-def test_notification_body_has_the_cues_then_the_dose() -> None:
+def test_notification_body_has_three_cues_the_dose_and_the_caution() -> None:
     body = move(cues=("Sit tall.", "Turn left.", "Turn right.", "Breathe.")).notification_body()
-    assert body == "Sit tall.\nTurn left.\nTurn right.\n10 reps"
+    assert body == "Sit tall.\nTurn left.\nTurn right.\n10 reps\nStop if it hurts."
+
+
+def test_notification_body_says_how_to_switch_sides() -> None:
+    body = move(sides="each", switch="Then the right ankle.").notification_body()
+    assert body.splitlines() == [
+        "Sit tall.",
+        "Move slowly.",
+        "10 reps, each side",
+        "Then the right ankle.",
+        "Stop if it hurts.",
+    ]
 
 
 def test_notification_body_drops_cues_that_do_not_fit() -> None:
-    body = move(cues=("a" * 90, "b" * 90, "c" * 90)).notification_body()
-    assert body == "a" * 90 + "\n" + "b" * 90 + "\n10 reps"
+    body = move(cues=("a" * 90, "b" * 90, "c" * 90)).notification_body(max_chars=220)
+    assert body == "a" * 90 + "\n" + "b" * 90 + "\n10 reps\nStop if it hurts."
 
 
 def test_notification_body_shortens_a_single_overlong_cue() -> None:
-    body = move(cues=("x" * 300,)).notification_body()
-    assert len(body) == 200
-    assert body.endswith("…\n10 reps")
+    body = move(cues=("x" * 400,)).notification_body()
+    assert len(body) == NOTIFICATION_MAX_CHARS
+    assert body.endswith("…")
 
 
 # -------------------------------------------------------------------------------- routines
@@ -81,7 +93,7 @@ def test_unknown_routine_names_the_routines_there_are() -> None:
         load_library().routine("pre-run")
     assert str(err.value) == (
         'unknown routine "pre-run" (did you mean "prerun"?); '
-        "routines: prerun, postrun, desk, upper-back"
+        "routines: prerun, postrun, desk, strength, upper-back"
     )
 
 
@@ -98,12 +110,29 @@ def test_rotation_never_repeats_a_move_twice_in_a_row_over_200_picks() -> None:
     assert all(a.id != b.id for a, b in itertools.pairwise(picks))
 
 
-def test_every_area_comes_up_once_before_any_area_comes_twice() -> None:
+def test_without_the_walk_rule_every_area_comes_up_once_before_any_area_comes_twice() -> None:
     desk = load_library().desk_moves()
     areas = {m.area for m in desk}
-    picks = upcoming_desk_moves(desk, [], len(areas) * 3)
+    picks = upcoming_desk_moves(desk, [], len(areas) * 3, walk_every=1000)
     for start in range(0, len(picks), len(areas)):
         assert {m.area for m in picks[start : start + len(areas)]} == areas
+
+
+@pytest.mark.parametrize(("interval", "every"), [(30, 4), (60, 2), (20, 6), (15, 8), (240, 2)])
+def test_a_walk_comes_at_least_every_two_hours_of_reminders(interval: int, every: int) -> None:
+    assert walk_every_for(interval) == every
+    picks = upcoming_desk_moves(load_library().desk_moves(), [], 200, walk_every=every)
+    walks = [i for i, m in enumerate(picks) if m.id == "walk-around"]
+    assert walks and walks[0] < every
+    assert all(b - a <= every for a, b in itertools.pairwise(walks))
+    assert 200 - walks[-1] <= every
+
+
+def test_the_walk_rule_counts_the_history_and_never_walks_twice_in_a_row() -> None:
+    desk = load_library().desk_moves()
+    assert next_desk_move(desk, ["chin-tucks", "shoulder-circles", "cat-cow"]).id == "walk-around"
+    assert next_desk_move(desk, ["walk-around", "chin-tucks", "cat-cow"]).id != "walk-around"
+    assert next_desk_move(desk, ["chin-tucks", "walk-around"], walk_every=2).id != "walk-around"
 
 
 def test_within_an_area_the_least_recently_used_move_comes_next() -> None:
@@ -164,9 +193,9 @@ def test_area_filter_keeps_only_those_areas() -> None:
 
 
 def test_excluded_moves_are_never_picked() -> None:
-    desk = load_library().desk_moves(exclude=["walk-around", "table-hip-stretch"])
+    desk = load_library().desk_moves(exclude=["walk-around", "chin-tucks"])
     picks = {m.id for m in upcoming_desk_moves(desk, [], 100)}
-    assert not picks & {"walk-around", "table-hip-stretch"}
+    assert not picks & {"walk-around", "chin-tucks"}
     assert picks == {m.id for m in desk}
 
 
@@ -213,7 +242,7 @@ def test_moves_command_prints_a_table_with_the_safety_line(
 ) -> None:
     list_moves(load_library(), area="chest", as_json=False)
     out = capsys.readouterr().out
-    assert "doorway-chest-stretch" in out and "Stop if a move hurts" in out
+    assert "doorway-chest-stretch" in out and "Stop any move that hurts" in out
 
 
 def test_moves_command_rejects_an_unknown_area_naming_the_allowed_ones() -> None:
@@ -221,7 +250,7 @@ def test_moves_command_rejects_an_unknown_area_naming_the_allowed_ones() -> None
         list_moves(load_library(), area="back", as_json=False)
     assert str(err.value) == (
         'unknown area "back"; choose one of: neck, shoulders, upper-back, mid-back, '
-        "lower-back, chest, hips, legs, whole-body"
+        "lower-back, chest, hips, legs, core, whole-body"
     )
 
 

@@ -41,6 +41,19 @@ def test_custom_move_joins_the_library_as_a_custom_desk_move() -> None:
     assert "shoulder-circles" in lib.moves
 
 
+def test_the_older_per_side_key_still_means_each_side() -> None:
+    lib = extend(moves={"neck-roll": custom_move(per_side=True)})
+    assert lib.move("neck-roll").sides == "each"
+
+
+def test_a_custom_move_may_set_its_own_pace_and_progressions() -> None:
+    lib = extend(
+        moves={"neck-roll": custom_move(rep_seconds=6.5, easier="Smaller.", harder="Slower.")}
+    )
+    added = lib.move("neck-roll")
+    assert (added.seconds_per_rep, added.easier, added.harder) == (6.5, "Smaller.", "Slower.")
+
+
 def test_custom_routine_may_use_custom_moves_and_change_doses() -> None:
     lib = extend(
         moves={"neck-roll": custom_move()},
@@ -81,14 +94,32 @@ def test_extending_leaves_the_bundled_library_untouched() -> None:
             {"neck-roll": custom_move(colour="red")},
             {},
             'config.toml: [moves.custom.neck-roll] unknown key "colour" (allowed: id, name, '
-            "area, setting, kind, hold_seconds, reps, sets, per_side, cues, mistake, caution, "
-            "equipment, desk, source)",
+            "area, setting, kind, hold_seconds, reps, sets, sides, per_side, rep_seconds, cues, "
+            "switch, mistake, caution, why, easier, harder, equipment, desk, source)",
         ),
         (
             {"neck-roll": custom_move(area="back")},
             {},
             "config.toml: [moves.custom.neck-roll] area: must be one of neck, shoulders, "
-            'upper-back, mid-back, lower-back, chest, hips, legs, whole-body, got "back"',
+            'upper-back, mid-back, lower-back, chest, hips, legs, core, whole-body, got "back"',
+        ),
+        (
+            {"neck-roll": custom_move(sides="both")},
+            {},
+            "config.toml: [moves.custom.neck-roll] sides: must be one of none, each, alternate, "
+            'got "both"',
+        ),
+        (
+            {"neck-roll": custom_move(hold_seconds=30, reps=None, sides="alternate")},
+            {},
+            'config.toml: [moves.custom.neck-roll] sides: "alternate" goes with reps (one rep a '
+            "side in turn), not a hold",
+        ),
+        (
+            {"neck-roll": custom_move(rep_seconds=0)},
+            {},
+            "config.toml: [moves.custom.neck-roll] rep_seconds: must be a number of seconds "
+            "from 1 to 20, got 0",
         ),
         (
             {"neck-roll": custom_move(hold_seconds=30)},

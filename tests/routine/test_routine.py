@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from deskbreak.errors import DeskbreakError, UsageError
 from deskbreak.library.loader import load_library
 from deskbreak.library.moves import (
-    SECONDS_PER_REP,
+    REP_SECONDS_BY_KIND,
     Kind,
     Library,
     Move,
@@ -51,6 +51,8 @@ def move(
     kind: Kind = "static",
     per_side: bool = False,
     sets: int = 1,
+    alternate: bool = False,
+    rep_seconds: float | None = None,
 ) -> Move:
     return Move(
         id=move_id,
@@ -63,7 +65,8 @@ def move(
         hold_seconds=hold,
         reps=reps,
         sets=sets,
-        per_side=per_side,
+        sides="each" if per_side else "alternate" if alternate else "none",
+        rep_seconds=rep_seconds,
     )
 
 
@@ -74,9 +77,13 @@ MOVES = {
         move("figure-four", hold=40, per_side=True),
         move("cat-cow", reps=10, kind="mobility"),
         move("row", reps=10, kind="strength", sets=3, per_side=True),
+        move("dead-bug", reps=5, kind="strength", alternate=True),
+        move("roll-down", reps=5, kind="mobility", rep_seconds=9),
     )
 }
 LIBRARY = Library(moves=MappingProxyType(MOVES), safety="Stop if it hurts.")
+MOBILITY_PACE = REP_SECONDS_BY_KIND["mobility"]
+STRENGTH_PACE = REP_SECONDS_BY_KIND["strength"]
 NEXT = READY_SECONDS["next"]
 SWITCH = READY_SECONDS["switch"]
 
@@ -105,7 +112,23 @@ def test_a_per_side_move_runs_left_then_right_with_a_switch_between() -> None:
 def test_reps_are_paced_at_a_few_seconds_each() -> None:
     (step,) = plan_of("cat-cow").steps
     assert step.reps == 10
-    assert step.seconds == 10 * SECONDS_PER_REP
+    assert step.seconds == 10 * MOBILITY_PACE
+
+
+def test_a_move_with_its_own_pace_is_timed_at_that_pace() -> None:
+    (step,) = plan_of("roll-down").steps
+    assert (step.reps, step.seconds) == (5, 45)
+
+
+def test_an_alternating_move_is_one_step_of_reps_on_both_sides_with_no_switch() -> None:
+    plan = plan_of("childs-pose", "dead-bug")
+    assert [(s.move.id, s.side, s.ready) for s in plan.steps] == [
+        ("childs-pose", None, "start"),
+        ("dead-bug", None, "next"),
+    ]
+    step = plan.steps[1]
+    assert (step.reps, step.seconds) == (10, 10 * STRENGTH_PACE)
+    assert step.dose == "5 reps a side, alternating"
 
 
 def test_total_time_counts_work_and_every_transition() -> None:
@@ -132,8 +155,8 @@ def test_the_routines_dose_wins_over_the_moves() -> None:
     )
     assert [(s.seconds, s.reps, s.sets) for s in plan.steps] == [
         (50, None, 1),
-        (8 * SECONDS_PER_REP, 8, 1),
-        (8 * SECONDS_PER_REP, 8, 1),
+        (8 * STRENGTH_PACE, 8, 1),
+        (8 * STRENGTH_PACE, 8, 1),
     ]
 
 
@@ -146,13 +169,17 @@ def test_json_has_one_step_per_side_with_seconds_reps_and_side() -> None:
     data = json.loads(json.dumps(plan_of("figure-four", "cat-cow").as_json()))
     assert data == {
         "name": "test",
-        "total_seconds": NEXT + 40 + SWITCH + 40 + NEXT + 10 * SECONDS_PER_REP,
+        "title": "Test routine",
+        "description": "For tests.",
+        "total_seconds": NEXT + 40 + SWITCH + 40 + NEXT + 10 * MOBILITY_PACE,
+        "left_out": [],
         "steps": [
             {"move": "figure-four", "name": "Figure four", "seconds": 40, "reps": None,
-             "side": "left"},
+             "side": "left", "alternating": False},
             {"move": "figure-four", "name": "Figure four", "seconds": 40, "reps": None,
-             "side": "right"},
-            {"move": "cat-cow", "name": "Cat cow", "seconds": 30, "reps": 10, "side": None},
+             "side": "right", "alternating": False},
+            {"move": "cat-cow", "name": "Cat cow", "seconds": 40, "reps": 10, "side": None,
+             "alternating": False},
         ],
     }  # fmt: skip
 
@@ -164,26 +191,44 @@ def test_minutes_scales_the_routine_close_to_the_budget() -> None:
     assert [s.seconds for s in plan.steps][1] > 40
 
 
-def test_minutes_never_takes_static_holds_below_twenty_seconds() -> None:
+def test_minutes_never_takes_static_holds_below_thirty_seconds_and_leaves_out_a_move() -> None:
     plan = plan_routine(routine(RoutineStep("childs-pose"), RoutineStep("figure-four")), LIBRARY, 1)
-    assert [s.seconds for s in plan.steps] == [20, 20, 20]
-    assert plan.note is not None and "too short" in plan.note
+    assert [s.move.id for s in plan.steps] == ["childs-pose"]
+    assert plan.steps[0].seconds >= 30
+    assert plan.total_seconds <= 60
+    assert plan.left_out == ("Figure four",)
+    assert plan.note is not None and "leaves out: Figure four" in plan.note
+
+
+def test_minutes_leaves_out_the_longest_moves_first_and_keeps_the_opener() -> None:
+    steps = (RoutineStep("cat-cow"), RoutineStep("childs-pose"), RoutineStep("figure-four"))
+    plan = plan_routine(routine(*steps), LIBRARY, 2)
+    assert [s.move.id for s in plan.steps] == ["cat-cow", "childs-pose"]
+    assert plan.total_seconds <= 120
+
+
+def test_minutes_too_short_for_even_the_first_move_is_a_usage_error_naming_the_minimum() -> None:
+    with pytest.raises(UsageError) as err:
+        plan_routine(routine(RoutineStep("row")), LIBRARY, 1)
+    assert str(err.value).startswith("--minutes 1 is too short for test: even its first move")
+    assert str(err.value).endswith("give it at least 3 minutes")
 
 
 def test_minutes_never_takes_holds_above_sixty_seconds_or_reps_above_fifteen() -> None:
     plan = plan_routine(routine(RoutineStep("childs-pose"), RoutineStep("cat-cow")), LIBRARY, 60)
-    assert [(s.seconds, s.reps) for s in plan.steps] == [(60, None), (15 * SECONDS_PER_REP, 15)]
-    assert plan.note is not None and "more than" in plan.note
+    assert [(s.seconds, s.reps) for s in plan.steps] == [(60, None), (15 * MOBILITY_PACE, 15)]
+    assert plan.note is not None and "takes at most" in plan.note
 
 
 def test_minutes_keeps_reps_at_six_or_more() -> None:
-    plan = plan_routine(routine(RoutineStep("cat-cow")), LIBRARY, 0.1)
-    assert plan.steps[0].reps == 6
+    plan = plan_routine(routine(RoutineStep("row")), LIBRARY, 3)
+    assert {s.reps for s in plan.steps} == {6}
 
 
-def test_minutes_must_be_more_than_zero() -> None:
-    with pytest.raises(UsageError):
-        plan_routine(routine(RoutineStep("cat-cow")), LIBRARY, 0)
+@pytest.mark.parametrize("minutes", [0, 0.5, 121])
+def test_minutes_outside_what_the_cli_accepts_is_a_usage_error(minutes: float) -> None:
+    with pytest.raises(UsageError, match="--minutes must be from 1 to 120"):
+        plan_routine(routine(RoutineStep("cat-cow")), LIBRARY, minutes)
 
 
 def test_bundled_prerun_and_postrun_fit_their_time_ranges() -> None:
@@ -258,7 +303,7 @@ def test_a_skipped_step_counts_as_done_only_after_half_of_it() -> None:
     state = tick(start(plan_of("childs-pose", "cat-cow", "childs-pose"), 0.0), NEXT + 5.0)
     state = next_step(state, NEXT + 5.0)  # 5 of 30 s: skipped
     state = next_step(state, NEXT + 5.0)  # start cat-cow now
-    state = next_step(state, NEXT + 5.0 + 15.0)  # 15 of 30 s: done
+    state = next_step(state, NEXT + 5.0 + 20.0)  # 20 of 40 s: done
     assert state.done == {1}
 
 
@@ -313,8 +358,8 @@ def test_keys_after_the_end_change_nothing() -> None:
 def test_reps_are_counted_at_the_pace_of_the_step() -> None:
     state = tick(start(plan_of("cat-cow"), 0.0), NEXT)
     assert current_rep(state, NEXT + 0.5) == 1
-    assert current_rep(state, NEXT + 3 * SECONDS_PER_REP + 0.1) == 4
-    assert current_rep(state, NEXT + 30) == 10
+    assert current_rep(state, NEXT + 3 * MOBILITY_PACE + 0.1) == 4
+    assert current_rep(state, NEXT + 10 * MOBILITY_PACE) == 10
 
 
 def test_switching_sides_is_announced() -> None:
@@ -371,7 +416,7 @@ def test_without_a_terminal_each_step_is_one_plain_line_and_time_is_kept() -> No
         environ={"DESKBREAK_TIME_SCALE": "2000"},
     )
     lines = out.getvalue().splitlines()
-    assert lines[1] == "Stop if it hurts."
+    assert lines[1:3] == ["For tests.", "Stop if it hurts."]
     assert [line for line in lines if line.startswith("[")] == [
         "[1/3] Childs pose · hold 30 s",
         "[2/3] Figure four, left side · hold 40 s",
@@ -424,7 +469,9 @@ def test_list_json_prints_the_plan_without_running_it() -> None:
     assert err is None and code == 0
     data = json.loads(out)
     assert data["name"] == "postrun"
-    assert set(data["steps"][0]) == {"move", "name", "seconds", "reps", "side"}
+    assert set(data["steps"][0]) == {"move", "name", "seconds", "reps", "side", "alternating"}
+    assert data["title"] == "Post-run cool-down"
+    assert data["description"] == load_library().routine("postrun").description
     assert (
         data["total_seconds"]
         == plan_routine(load_library().routine("postrun"), load_library()).total_seconds
