@@ -37,4 +37,5 @@ def test_the_first_lean_move_follows_a_move_outside_the_running_areas() -> None:
 
 def test_without_the_lean_running_areas_get_no_extra_turns() -> None:
     areas = Counter(m.area for m in upcoming_desk_moves(DESK, [], len({m.area for m in DESK})))
-    assert max(areas.values()) == 1
+    # Walks (whole-body) come more often by design, at least every two hours of reminders.
+    assert max(n for area, n in areas.items() if area in RUN_AREAS) == 1
