@@ -38,6 +38,12 @@ class Paths:
         return self.runtime_dir / "daemon.lock"
 
     @property
+    def data_lock_file(self) -> Path:
+        """The single-instance lock beside the history, which every daemon of this user sees
+        even when their runtime dirs differ."""
+        return self.data_dir / "daemon.lock"
+
+    @property
     def log_file(self) -> Path:
         return self.state_dir / "deskbreak.log"
 

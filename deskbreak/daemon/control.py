@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from deskbreak.daemon.private import prepare_private_dir
 from deskbreak.daemon.protocol import Reply, Request, error_reply
 from deskbreak.errors import (
     EXIT_STATE,
@@ -105,7 +106,7 @@ async def serve(
     """
     import asyncio
 
-    _prepare_runtime_dir(path.parent)
+    prepare_private_dir(path.parent)
     _remove_stale_socket(path)
     sock, identity = _bind(path)
     connections: set[asyncio.Task[None]] = set()
@@ -130,21 +131,6 @@ async def serve(
             path.unlink()
         raise
     return ControlServer(path, server, identity, connections)
-
-
-def _prepare_runtime_dir(directory: Path) -> None:
-    try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = directory.lstat()
-    except OSError as err:
-        raise DeskbreakError(f"cannot create the runtime dir {directory}: {err.strerror}") from err
-    if not stat.S_ISDIR(st.st_mode):
-        raise DeskbreakError(f"{directory} should be a directory for deskbreak's socket")
-    if st.st_uid != os.getuid():
-        # On the /tmp fallback someone else could have made the folder first.
-        raise DeskbreakError(f"{directory} belongs to another user; remove it and try again")
-    if stat.S_IMODE(st.st_mode) != 0o700:
-        directory.chmod(0o700)
 
 
 def _remove_stale_socket(path: Path) -> None:

@@ -37,7 +37,7 @@ def run_daemon(config_override: str | Path | None = None, verbose: bool = False)
     bus = session_bus_address()
     if bus and not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
         os.environ["DBUS_SESSION_BUS_ADDRESS"] = bus
-    lock = DaemonLock(paths.lock_file)
+    lock = DaemonLock(paths)
     lock.acquire()
     history = History(paths.database)
     try:

@@ -106,7 +106,7 @@ def check_daemon(paths: Paths, ask: Ask, holder: Callable[[Path], int | None]) -
     try:
         reply = ask(paths.socket, StatusRequest())
     except NotRunningError:
-        pid = holder(paths.lock_file)
+        pid = holder(paths.data_lock_file)
         if pid is not None:
             return Check(
                 "daemon",
