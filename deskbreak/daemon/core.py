@@ -15,7 +15,7 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -31,11 +31,12 @@ from deskbreak.errors import ConfigError
 from deskbreak.library.moves import Move
 from deskbreak.library.rotation import next_desk_move, walk_every_for
 from deskbreak.planner import schedule
+from deskbreak.store.queued import QueuedHistory
 
 if TYPE_CHECKING:
     from deskbreak.daemon.control import ControlServer
     from deskbreak.paths import Paths
-    from deskbreak.store.history import History
+    from deskbreak.store.history import DaemonState, History
 
 log = logging.getLogger("deskbreak.daemon.core")
 
@@ -43,13 +44,26 @@ JOB_ID = "reminder"
 HEARTBEAT_SECONDS = 60.0
 # A reminder later than this (the machine slept through it) is dropped, not sent late.
 MISFIRE_GRACE_SECONDS = 90
+# The longest the loop waits for another process's lock on the history; a write that still
+# finds it locked is queued and retried this often.
+BUSY_TIMEOUT_SECONDS = 0.05
+WRITE_RETRY_SECONDS = 2.0
+# A wall clock that reads this much earlier than at the last heartbeat was stepped back.
+BACKWARD_STEP_SECONDS = 5.0
+# A supervised task that fails is restarted after this pause (so a persistent fault does not spin).
+RESTART_SECONDS = 5.0
 
 
 class PlannerTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler ships no type hints
     """An APScheduler trigger that asks the planner for the next reminder."""
 
-    def __init__(self, next_after: Callable[[datetime], datetime | None]) -> None:
+    def __init__(
+        self,
+        next_after: Callable[[datetime], datetime | None],
+        grace: timedelta = timedelta(seconds=MISFIRE_GRACE_SECONDS),
+    ) -> None:
         self.next_after = next_after
+        self.grace = grace
 
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
@@ -57,7 +71,11 @@ class PlannerTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler ships no
         # Each slot strictly after the previous one: after a sleep APScheduler walks the missed
         # slots, coalesces them into the latest, and its misfire grace drops that one if it is
         # too late. So a wake at 11:30:09 still sends the 11:30 reminder, once, and no burst.
-        return self.next_after(now if previous_fire_time is None else previous_fire_time)
+        if previous_fire_time is None:
+            return self.next_after(now)
+        # But a backlog older than the grace would only be dropped: jump over it at once
+        # instead of walking every slot of a long sleep (days of 1-minute slots) on the loop.
+        return self.next_after(max(previous_fire_time, now - self.grace))
 
     def __str__(self) -> str:
         return "planner"
@@ -103,7 +121,8 @@ class Daemon:
     ) -> None:
         self.paths = paths
         self.config = config
-        self.history = history
+        history.set_busy_timeout(BUSY_TIMEOUT_SECONDS)
+        self.history = QueuedHistory(history, on_backlog=self._retry_writes_later)
         self.clock = clock
         self._make_notifiers = make_notifiers or (
             lambda cfg: backend_chain(cfg.notifications.backend)
@@ -132,6 +151,9 @@ class Daemon:
         self.server: ControlServer | None = None
         self._stopping: asyncio.Event | None = None
         self._was_paused = schedule.is_paused(self.plan, self.now())
+        self._last_tick = self.now()
+        self._retry: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- time and plan -------------------------------------------------------------------
 
@@ -149,34 +171,53 @@ class Daemon:
         return when.astimezone(self.config.schedule.timezone)
 
     def set_plan(self, plan: schedule.PlanState) -> None:
-        """Adopt a new plan (pause, resume, snooze, skip): persist it and reschedule."""
+        """Adopt a new plan (pause, resume, snooze, skip): persist it, then reschedule.
+
+        Saved first: if saving raises, memory, the scheduler and the database all keep the
+        old plan rather than disagree."""
+        self.history.save_state(self._state_of(plan))
         self.plan = plan
         # The heartbeat logs "pause over" when a pause it saw ends by itself.
         self._was_paused = schedule.is_paused(plan, self.now())
-        self.save_state()
         self._schedule()
 
     def save_state(self) -> None:
+        self.history.save_state(self._state_of(self.plan))
+
+    def _state_of(self, plan: schedule.PlanState) -> DaemonState:
         from deskbreak.store.history import DaemonState
 
-        self.history.save_state(
-            DaemonState(
-                paused_until=self.plan.paused_until,
-                paused_indefinitely=self.plan.paused_indefinitely,
-                snoozed_until=self.plan.snoozed_until,
-                skipped_slot=self.plan.skipped_slot,
-                snoozed_move_id=self.snoozed_move_id,
-                last_reminder_id=self.last_reminder_id,
-                last_reminder_at=self.last_reminder_at,
-                last_move_id=self.last_move_id,
-            )
+        return DaemonState(
+            paused_until=plan.paused_until,
+            paused_indefinitely=plan.paused_indefinitely,
+            snoozed_until=plan.snoozed_until,
+            skipped_slot=plan.skipped_slot,
+            snoozed_move_id=self.snoozed_move_id,
+            last_reminder_id=self.last_reminder_id,
+            last_reminder_at=self.last_reminder_at,
+            last_move_id=self.last_move_id,
         )
 
+    def _retry_writes_later(self) -> None:
+        """The history refused a write: try the queue again soon, without blocking the loop."""
+        if self._retry is not None or self._stopping is None:
+            return  # a retry is already due, or no loop yet (the heartbeat will flush)
+
+        def retry() -> None:
+            self._retry = None
+            self.history.flush()  # calls back here if the database still refuses
+
+        self._retry = asyncio.get_running_loop().call_later(WRITE_RETRY_SECONDS, retry)
+
     def _schedule(self) -> None:
-        """(Re)compute the reminder job's next run from the planner."""
+        """(Re)compute the reminder job's next run from the planner, as of the daemon's now.
+
+        The first run is set from our clock rather than left to APScheduler's, so a re-plan
+        after the wall clock stepped back starts from the new time."""
         if self.scheduler is None:
             return
-        trigger = PlannerTrigger(self._next_after)
+        trigger = PlannerTrigger(self._next_after, timedelta(seconds=self._misfire_grace_seconds()))
+        first = self._next_after(self.now())
         if self.scheduler.get_job(JOB_ID) is None:
             self.scheduler.add_job(
                 self._fire,
@@ -186,10 +227,15 @@ class Daemon:
                 misfire_grace_time=self._misfire_grace_seconds(),
                 coalesce=True,
                 max_instances=1,
+                next_run_time=first,
             )
         else:
-            self.scheduler.modify_job(JOB_ID, misfire_grace_time=self._misfire_grace_seconds())
-            self.scheduler.reschedule_job(JOB_ID, trigger=trigger)
+            self.scheduler.modify_job(
+                JOB_ID,
+                trigger=trigger,
+                next_run_time=first,
+                misfire_grace_time=self._misfire_grace_seconds(),
+            )
 
     def _misfire_grace_seconds(self) -> int:
         """How late a reminder may still go out: never so late that it lands just before the
@@ -248,7 +294,10 @@ class Daemon:
             if not recorded:  # answered before we finished recording the reminder
                 early.append(answer)
                 return
-            await self.answer(recorded[0], answer)
+            try:
+                await self.answer(recorded[0], answer)
+            except Exception:  # a backend task runs this: log it, never lose it quietly
+                log.exception("the answer %r to reminder #%d failed", answer, recorded[0])
 
         handle: object | None = None
         for notifier in self.notifiers:
@@ -362,13 +411,55 @@ class Daemon:
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            self.tick()
+            try:
+                self.tick()
+            except Exception:  # one bad tick must not end the heartbeat
+                log.exception("the heartbeat failed; it carries on")
+
+    def supervise(self, name: str, make: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run `make()` as a task for the daemon's lifetime: a failure is logged with its
+        traceback and the task started again, so nothing the loop relies on dies quietly."""
+
+        def ended(task: asyncio.Task[None]) -> None:
+            self._tasks.discard(task)
+            if task.cancelled() or self._stopping is None or self._stopping.is_set():
+                return
+            err = task.exception()
+            log.error(
+                "the %s task ended (%s); restarting it in %g s",
+                name,
+                err or "returned",
+                RESTART_SECONDS,
+                exc_info=err,
+            )
+            asyncio.get_running_loop().call_later(
+                RESTART_SECONDS, lambda: self.supervise(name, make)
+            )
+
+        if self._stopping is None or self._stopping.is_set():
+            return
+        task = asyncio.get_running_loop().create_task(make(), name=f"deskbreak-{name}")
+        self._tasks.add(task)
+        task.add_done_callback(ended)
 
     def tick(self) -> None:
-        """Once a minute: run what fell due (after a suspend), keep the job alive, ping systemd."""
+        """Once a minute: run what fell due (after a suspend), re-plan after a backward clock
+        step, retry queued history writes, keep the job alive, ping systemd."""
         assert self.scheduler is not None
+        now = self.now()
+        if now < self._last_tick - timedelta(seconds=BACKWARD_STEP_SECONDS):
+            # The job waits for a wall-clock moment that is now further away than planned
+            # (an hour back: an hour of silence). Ask the planner again from the new now.
+            log.warning(
+                "the clock went back by %s; re-planning from %s",
+                self._last_tick - now,
+                now.strftime("%H:%M"),
+            )
+            self._schedule()
+        self._last_tick = now
+        self.history.flush()
         self.scheduler.wakeup()
-        paused = schedule.is_paused(self.plan, self.now())
+        paused = schedule.is_paused(self.plan, now)
         if self._was_paused and not paused:
             log.info("pause over; next reminder: %s", self.describe_next())
             self.history.record_event("resume", self.now(), "pause ended")
@@ -396,7 +487,7 @@ class Daemon:
         loop.add_signal_handler(signal.SIGTERM, self.request_stop)
         loop.add_signal_handler(signal.SIGINT, self.request_stop)
         loop.add_signal_handler(signal.SIGHUP, self._reload_from_signal)
-        heartbeat = asyncio.create_task(self._heartbeat())
+        self.supervise("heartbeat", self._heartbeat)
         self.history.record_event("start", self.now(), f"pid {os.getpid()}")
         source = self.config.source or f"{self.paths.config_file} (not found; using defaults)"
         log.info("deskbreak started (pid %d); config: %s", os.getpid(), source)
@@ -408,7 +499,10 @@ class Daemon:
             await self._stopping.wait()
         finally:
             sdnotify.stopping()
-            heartbeat.cancel()
+            for task in list(self._tasks):
+                task.cancel()
+            if self._retry is not None:
+                self._retry.cancel()
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
             await self.server.close()
@@ -418,6 +512,11 @@ class Daemon:
                 if close is not None:
                     close()
             self.history.record_event("stop", self.now(), None)
+            if not self.history.flush():
+                log.error(
+                    "the history database stayed unavailable: %d write(s) could not be saved",
+                    self.history.pending,
+                )
             log.info("deskbreak stopped")
 
 

@@ -39,7 +39,13 @@ def run_daemon(config_override: str | Path | None = None, verbose: bool = False)
         os.environ["DBUS_SESSION_BUS_ADDRESS"] = bus
     lock = DaemonLock(paths)
     lock.acquire()
-    history = History(paths.database)
+    try:
+        history = History(paths.database)
+        # Fail here, before the socket is bound, rather than on the first write.
+        history.check_writable()
+    except BaseException:
+        lock.release()
+        raise
     try:
         asyncio.run(Daemon(paths, config, history).run())
     finally:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import math
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -106,6 +107,9 @@ def read_recent_desk_moves(path: Path, limit: int = 20) -> list[str]:
     return [row[0] for row in reversed(rows)]
 
 
+log = logging.getLogger("deskbreak.store.history")
+
+
 class HistoryError(DeskbreakError):
     """The history database cannot be opened or understood."""
 
@@ -181,12 +185,12 @@ class History:
     One connection, used from the thread that opened it (the daemon's event loop).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, busy_timeout_seconds: float = 5.0) -> None:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: autocommit, so each write is committed when it returns.
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_seconds)
         except (OSError, sqlite3.Error) as err:
             raise HistoryError(f"cannot open the history database {path}: {err}") from err
         try:
@@ -235,6 +239,31 @@ class History:
             raise
         self._db.execute("COMMIT")
 
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long a statement waits for another process's lock before SQLITE_BUSY. The
+        daemon keeps this short so a lock held elsewhere never freezes its event loop."""
+        self._db.execute(f"PRAGMA busy_timeout = {max(0, round(seconds * 1000))}")
+
+    def check_writable(self) -> None:
+        """Raise HistoryError with a sentence when this database cannot be written (a
+        read-only file or folder), so the daemon fails before it serves anything."""
+        try:
+            with self.transaction():
+                self._db.execute("DELETE FROM state WHERE 0")  # a write that changes nothing
+        except sqlite3.OperationalError as err:
+            if getattr(err, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+                return  # someone else is writing: the file is writable, the daemon retries
+            raise HistoryError(
+                f"cannot write the history database {self.path} ({err}); "
+                "make it and its folder writable by this user"
+            ) from err
+
+    def next_reminder_id(self) -> int:
+        """The id the next reminder gets. Only the daemon records reminders, and only one
+        daemon runs, so it can hand out ids before a row is written."""
+        row = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM reminders").fetchone()
+        return int(row[0])
+
     def schema_version(self) -> int:
         row = self._db.execute("PRAGMA user_version").fetchone()
         return int(row[0])
@@ -250,11 +279,14 @@ class History:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def record_reminder(self, at: datetime, move_id: str, area: str, backend: str) -> int:
-        """Record a reminder sent; returns its id for `record_answer`."""
+    def record_reminder(
+        self, at: datetime, move_id: str, area: str, backend: str, reminder_id: int | None = None
+    ) -> int:
+        """Record a reminder sent (with the id handed out earlier, if any); returns its id for
+        `record_answer`."""
         cur = self._db.execute(
-            "INSERT INTO reminders (at, move_id, area, backend) VALUES (?, ?, ?, ?)",
-            (epoch(at), move_id, area, backend),
+            "INSERT INTO reminders (id, at, move_id, area, backend) VALUES (?, ?, ?, ?, ?)",
+            (reminder_id, epoch(at), move_id, area, backend),
         )
         assert cur.lastrowid is not None
         return cur.lastrowid
@@ -313,7 +345,8 @@ class History:
     # -- daemon state -----------------------------------------------------------------------
 
     def load_state(self) -> DaemonState:
-        """The last saved DaemonState, or the defaults; unknown keys are ignored."""
+        """The last saved DaemonState, or the defaults; unknown keys are ignored, and a value
+        that cannot be read (not JSON, wrong type) is reset with a warning in the log."""
         return _load_state(self._db)
 
     def save_state(self, state: DaemonState) -> None:
@@ -408,10 +441,10 @@ def _load_state(db: sqlite3.Connection) -> DaemonState:
     for f in fields(DaemonState):
         if f.name not in stored:
             continue
-        value = json.loads(stored[f.name])
-        if isinstance(value, str) and "datetime" in str(f.type):
-            value = datetime.fromisoformat(value)
-        values[f.name] = value
+        try:
+            values[f.name] = _state_value(str(f.type), stored[f.name])
+        except (ValueError, TypeError) as err:
+            log.warning("the saved %s cannot be read (%s); it is reset", f.name, err)
     return DaemonState(**values)  # type: ignore[arg-type]  # names and types checked above
 
 
@@ -456,6 +489,25 @@ COUNTS_SQL = (
     "count(*), sum(answer IS 'done'), sum(answer IS 'snoozed'),"
     " sum(answer IS 'skipped'), sum(answer IS 'ignored')"
 )
+
+
+def _state_value(declared: str, text: str) -> object:
+    """One saved state value, checked against its field's declared type."""
+    value = json.loads(text)
+    if value is None:
+        if "None" not in declared:
+            raise TypeError("null where a value is needed")
+        return None
+    if "datetime" in declared:
+        if not isinstance(value, str):
+            raise TypeError(f"expected a time, got {value!r}")
+        moment = datetime.fromisoformat(value)
+        epoch(moment)  # rejects naive times
+        return moment
+    expected = {"bool": bool, "int": int, "str": str}[declared.split(" ")[0]]
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise TypeError(f"expected {expected.__name__}, got {value!r}")
+    return value
 
 
 def _utc(seconds: int) -> datetime:
