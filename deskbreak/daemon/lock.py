@@ -64,7 +64,7 @@ def _lock(path: Path) -> int:
         holder = _read_pid(fd)
         os.close(fd)
         raise AlreadyRunningError(
-            f"deskbreak is already running (pid {holder or 'unknown'}, lock {path}); "
+            f"deskbreak is already running (pid {holder or 'unknown'}); "
             "stop it with `deskbreak stop` or check it with `deskbreak status`"
         ) from None
     except OSError as err:
