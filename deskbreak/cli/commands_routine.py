@@ -6,8 +6,10 @@ Each command plans the routine (pure, `routine.plan`), then either prints the pl
 
 from __future__ import annotations
 
+import inspect
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -37,6 +39,18 @@ SOUND = typer.Option(False, "--sound", help="Ring the terminal bell when a move 
 VOICE = typer.Option(False, "--voice", help="Speak the cues (spd-say or espeak-ng).")
 NOTIFY = typer.Option(False, "--notify", help="Also show each step as a desktop notification.")
 NO_INPUT = typer.Option(False, "--no-input", help="Read no keys (for scripts); Ctrl-C still stops.")
+ROUTINE_LIST = typer.Option(
+    False, "--list", "-l", help="Without NAME: the routines there are. With NAME: its steps."
+)
+# The options every routine command has after --list: (parameter, type, Typer option).
+SHARED: tuple[tuple[str, object, Any], ...] = (
+    ("as_json", bool, JSON),
+    ("minutes", int | None, MINUTES),
+    ("sound", bool, SOUND),
+    ("voice", bool, VOICE),
+    ("notify", bool, NOTIFY),
+    ("no_input", bool, NO_INPUT),
+)
 
 
 def _library(ctx: typer.Context) -> Library:
@@ -168,98 +182,64 @@ def run_routine(
     return EXIT_INTERRUPTED if outcome.interrupted else EXIT_OK
 
 
-@app.command("prerun")
-def prerun_command(
-    ctx: typer.Context,
-    show_list: bool = LIST,
-    as_json: bool = JSON,
-    minutes: int | None = MINUTES,
-    sound: bool = SOUND,
-    voice: bool = VOICE,
-    notify: bool = NOTIFY,
-    no_input: bool = NO_INPUT,
-) -> int:
-    """Guided dynamic warm-up before a run (about 5-8 minutes, no equipment).
+def routine_command(fixed_name: str | None, doc: str) -> Callable[..., int]:
+    """The command that runs the routine `fixed_name` (prerun, postrun) or, given None, any
+    routine named by a NAME argument. All share one set of options, declared once here: Typer
+    reads a function's `__signature__`, so the options live in a list instead of three copies
+    of one eight-parameter signature."""
+
+    def command(ctx: typer.Context, **options: Any) -> int:
+        name = fixed_name or options.pop("name")
+        if name is None:
+            if not options["show_list"]:
+                raise UsageError("name a routine to run, or list them: deskbreak routine --list")
+            _list_routines(_library(ctx), options["as_json"])
+            return EXIT_OK
+        return run_routine(ctx, name, **options)
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = [inspect.Parameter("ctx", keyword, annotation=typer.Context)]
+    if fixed_name is None:
+        name = typer.Argument(
+            None,
+            help="The routine to run (see --list).",
+            show_default=False,
+            autocompletion=complete_routine,
+        )
+        params.append(inspect.Parameter("name", keyword, default=name, annotation=str | None))
+    list_option = LIST if fixed_name else ROUTINE_LIST
+    params.append(inspect.Parameter("show_list", keyword, default=list_option, annotation=bool))
+    params += [inspect.Parameter(n, keyword, default=d, annotation=t) for n, t, d in SHARED]
+    command.__signature__ = inspect.Signature(params, return_annotation=int)  # type: ignore[attr-defined]  # read by inspect.signature
+    command.__doc__ = doc
+    command.__name__ = f"{fixed_name or 'routine'}_command"
+    return command
+
+
+app.command("prerun")(
+    routine_command(
+        "prerun",
+        """Guided dynamic warm-up before a run (about 5-8 minutes, no equipment).
 
     Keys: space pause/resume, n next, b back, q quit. Example: deskbreak prerun --minutes 6
-    """
-    return run_routine(
-        ctx,
-        "prerun",
-        show_list=show_list,
-        as_json=as_json,
-        minutes=minutes,
-        sound=sound,
-        voice=voice,
-        notify=notify,
-        no_input=no_input,
+    """,
     )
-
-
-@app.command("postrun")
-def postrun_command(
-    ctx: typer.Context,
-    show_list: bool = LIST,
-    as_json: bool = JSON,
-    minutes: int | None = MINUTES,
-    sound: bool = SOUND,
-    voice: bool = VOICE,
-    notify: bool = NOTIFY,
-    no_input: bool = NO_INPUT,
-) -> int:
-    """Guided static cool-down after a run (about 8-12 minutes, on the floor).
+)
+app.command("postrun")(
+    routine_command(
+        "postrun",
+        """Guided static cool-down after a run (about 8-12 minutes, on the floor).
 
     Keys: space pause/resume, n next, b back, q quit. Example: deskbreak postrun --voice
-    """
-    return run_routine(
-        ctx,
-        "postrun",
-        show_list=show_list,
-        as_json=as_json,
-        minutes=minutes,
-        sound=sound,
-        voice=voice,
-        notify=notify,
-        no_input=no_input,
+    """,
     )
-
-
-@app.command("routine")
-def routine_command(
-    ctx: typer.Context,
-    name: str | None = typer.Argument(
+)
+app.command("routine")(
+    routine_command(
         None,
-        help="The routine to run (see --list).",
-        show_default=False,
-        autocompletion=complete_routine,
-    ),
-    show_list: bool = typer.Option(
-        False, "--list", "-l", help="Without NAME: the routines there are. With NAME: its steps."
-    ),
-    as_json: bool = JSON,
-    minutes: int | None = MINUTES,
-    sound: bool = SOUND,
-    voice: bool = VOICE,
-    notify: bool = NOTIFY,
-    no_input: bool = NO_INPUT,
-) -> int:
-    """Run any routine by name, bundled or your own from the config.
+        """Run any routine by name, bundled or your own from the config.
 
     Examples: deskbreak routine --list · deskbreak routine upper-back
-    """
-    if name is None:
-        if not show_list:
-            raise UsageError("name a routine to run, or list them: deskbreak routine --list")
-        _list_routines(_library(ctx), as_json)
-        return EXIT_OK
-    return run_routine(
-        ctx,
-        name,
-        show_list=show_list,
-        as_json=as_json,
-        minutes=minutes,
-        sound=sound,
-        voice=voice,
-        notify=notify,
-        no_input=no_input,
+    """,
     )
+)
