@@ -2,26 +2,35 @@
 
 Loading never writes anything and never falls back silently: a missing file means defaults,
 a broken file is an error naming the file, the line (where we can find it), the key, the bad
-value and what is allowed.
+value and what is allowed. Reading the files and layering them (system-wide defaults, the
+user's file on top, locked keys) is `config_loader`'s job; this module says what keys mean.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from deskbreak.config_loader import (
+    ConfigFile,
+    KeyPath,
+    Layered,
+    layer,
+    parse_toml,
+    read_config_file,
+)
 from deskbreak.config_runs import RunningConfig, RunningValidator
 from deskbreak.errors import ConfigError
 from deskbreak.library.loader import load_library
 from deskbreak.library.moves import Library, did_you_mean
 from deskbreak.library.parser import extend_library
+from deskbreak.paths import Paths
 from deskbreak.planner.model import DAY_NAMES, ScheduleConfig, Window, system_timezone
 
 BACKENDS = ("auto", "notify-send", "plyer", "console")
@@ -49,35 +58,74 @@ class Config:
     moves: MovesConfig = field(default_factory=MovesConfig)
     library: Library = field(default_factory=load_library)
     running: RunningConfig = field(default_factory=RunningConfig)
-    source: Path | None = None
+    source: Path | None = None  # the user's file, when there is one
+    # Which file set each value, the admin's locks, and the files read (system ones first).
+    layered: Layered = field(default_factory=lambda: Layered({}, {}), compare=False)
+    # What a person should hear about: a broken system file skipped, a locked value ignored.
+    notes: tuple[str, ...] = ()
+
+    def origin(self, *paths: KeyPath) -> ConfigFile | None:
+        """The file that decided a value computed from `paths` (the topmost one that set any
+        of them); None means the built-in default."""
+        found = [s for s in (self.layered.origin(p) for p in paths) if s is not None]
+        if not found:
+            return None
+        order = {id(s): i for i, s in enumerate(self.layered.files)}
+        return max(found, key=lambda s: order.get(id(s), -1))
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate `path`; a missing file gives the defaults."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Config(source=None)
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read the config file: {err.strerror}") from None
-    return parse_config(text, path)
+def load_config(path: Path, *, system_files: Sequence[Path] = (), required: bool = False) -> Config:
+    """The system-wide files (least important first), then the user's `path` on top.
+
+    A missing user file gives the defaults, unless `required` (the path was named on purpose).
+    A broken system file is skipped with a note, so one typo in /etc does not stop every
+    desk; a broken user file is an error.
+    """
+    accepted, notes = read_system_files(system_files)
+    user = read_config_file(path, "user", required=required)
+    cfg = _validate(layer([*accepted, *([user] if user else [])]), path)
+    return replace(cfg, notes=(*notes, *cfg.notes))
+
+
+def load_config_for(paths: Paths, file: Path | None = None) -> Config:
+    """The config this user runs with: the system layer, then `file` or the user's file (which
+    must exist when --config or DESKBREAK_CONFIG named it, or when `file` is given)."""
+    return load_config(
+        file or paths.config_file,
+        system_files=paths.system_config_files,
+        required=file is not None or paths.config_explicit,
+    )
+
+
+def read_system_files(system_files: Sequence[Path]) -> tuple[list[ConfigFile], list[str]]:
+    """The system-wide files that read and validate (each on top of the ones before it), and a
+    note for each that does not: that file is skipped, not fatal."""
+    notes: list[str] = []
+    accepted: list[ConfigFile] = []
+    for system_path in system_files:
+        try:
+            source = read_config_file(system_path, "system", required=False)
+            if source is None:
+                continue
+            _validate(layer([*accepted, source]), system_path)
+        except ConfigError as err:
+            notes.append(f"{err} (this system-wide file is ignored; tell your administrator)")
+            continue
+        accepted.append(source)
+    return accepted, notes
 
 
 def parse_config(text: str, path: Path) -> Config:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(_syntax_message(path, err)) from None
-    return _Validator(text, path).config(raw)
+    """Validate one user config given as text (no system layer)."""
+    return _validate(layer([ConfigFile(path, "user", text, parse_toml(text, path))]), path)
 
 
-def _syntax_message(path: Path, err: tomllib.TOMLDecodeError) -> str:
-    message = str(err)
-    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-    if match:
-        reason = message[: match.start()].strip()
-        return f"{path}:{match.group(1)}: invalid TOML: {reason} (column {match.group(2)})"
-    return f"{path}: invalid TOML: {message}"
+def _validate(layered: Layered, path: Path) -> Config:
+    validator = _Validator(layered, path)
+    validator.check_locks()
+    cfg = validator.config(layered.table)
+    user = [f.path for f in layered.files if f.layer == "user"]
+    return replace(cfg, source=user[0] if user else None, layered=layered, notes=layered.notes)
 
 
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -97,31 +145,36 @@ class _Validator:
         "calendar": (),
     }
 
-    def __init__(self, text: str, path: Path) -> None:
-        self.text = text
-        self.lines = text.splitlines()
-        self.path = path
+    def __init__(self, layered: Layered, path: Path) -> None:
+        self.layered = layered
+        self.path = path  # the user's file: named when no file set the key at fault
 
     # -- error helpers -------------------------------------------------------------------
 
-    def _line_of(self, section: str, key: str | None) -> int | None:
-        """Best-effort line number of `key` in `[section]` (tomllib does not keep positions)."""
-        header = re.compile(r"^\s*\[\s*" + re.escape(section) + r"\s*\]")
-        in_section = False
-        for number, line in enumerate(self.lines, start=1):
-            if line.lstrip().startswith("["):
-                in_section = bool(header.match(line))
-                if in_section and key is None:
-                    return number
-                continue
-            if in_section and key and re.match(r"^\s*" + re.escape(key) + r"\s*=", line):
-                return number
-        return None
+    def where(self, section: str, key: str | None = None) -> str:
+        """`file:line` of a key (or of a table) in whichever layer set it."""
+        dotted = tuple(section.split(".")) + ((key,) if key else ())
+        source = self.layered.origin(dotted)
+        return source.where(section, key) if source else str(self.path)
 
     def fail(self, section: str, key: str | None, message: str) -> ConfigError:
-        line = self._line_of(section, key)
-        where = f"{self.path}:{line}" if line else str(self.path)
-        return ConfigError(f"{where}: [{section}] {message}")
+        return ConfigError(f"{self.where(section, key)}: [{section}] {message}")
+
+    def check_locks(self) -> None:
+        """Every locked name must be a section or a key of one (a typo would lock nothing)."""
+        for name in sorted(self.layered.locked):
+            section, _, key = name.partition(".")
+            key = key.split(".")[0]
+            if section in self.SECTIONS and (
+                not key or not self.SECTIONS[section] or key in self.SECTIONS[section]
+            ):
+                continue
+            allowed = [*self.SECTIONS, *(f"{s}.{k}" for s, ks in self.SECTIONS.items() for k in ks)]
+            source = next(f for f in self.layered.files if f.layer == "system")
+            raise ConfigError(
+                f'{source.where("locked", "keys")}: [locked] "{name}" is not a config key'
+                f"{did_you_mean(name, allowed)}; lock a section or a key such as schedule.hours"
+            )
 
     def _check_keys(self, section: str, table: Mapping[str, Any], allowed: Sequence[str]) -> None:
         for key in table:
@@ -140,25 +193,39 @@ class _Validator:
                 hint = did_you_mean(f"[{name}]", [f"[{s}]" for s in self.SECTIONS])
                 sections = ", ".join(f"[{s}]" for s in self.SECTIONS)
                 raise ConfigError(
-                    f'{self.path}: unknown section "[{name}]"{hint}; allowed: {sections}'
+                    f'{self.where(name)}: unknown section "[{name}]"{hint}; allowed: {sections}'
                 )
             if not isinstance(value, dict) and name != "runs":
-                raise ConfigError(f"{self.path}: {name} must be a [{name}] table")
+                raise ConfigError(f"{self.where(name)}: {name} must be a [{name}] table")
         moves_table = raw.get("moves", {})
         library = extend_library(
             load_library(),
             moves_table.get("custom", {}),
             raw.get("routines", {}),
-            where=str(self.path),
+            where=self.where("moves.custom") if "custom" in moves_table else self.where("routines"),
         )
         return Config(
             schedule=self.schedule(raw.get("schedule", {})),
             notifications=self.notifications(raw.get("notifications", {})),
             moves=self.moves(moves_table, library),
             library=library,
-            running=RunningValidator(self.text, self.path).running(raw),
-            source=self.path,
+            running=self._running(raw),
         )
+
+    def _running(self, raw: Mapping[str, Any]) -> RunningConfig:
+        # Its errors name one file: the topmost that set any of [[runs]], [run_prompts] and
+        # [calendar] (they are nearly always in the same one).
+        source = next(
+            (
+                found
+                for section in ("runs", "run_prompts", "calendar")
+                if (found := self.layered.origin((section,))) is not None
+            ),
+            None,
+        )
+        if source is None:
+            return RunningValidator("", self.path).running(raw)
+        return RunningValidator(source.text, source.path).running(raw)
 
     def _minutes(self, key: str, value: Any, low: int, high: int) -> timedelta:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

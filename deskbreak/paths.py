@@ -7,6 +7,7 @@ in tests) and pass it down.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,16 @@ class Paths:
     data_dir: Path
     state_dir: Path
     runtime_dir: Path
+    # True when --config or DESKBREAK_CONFIG named the file: then it must exist.
+    config_explicit: bool = False
+    # System-wide config bases ($XDG_CONFIG_DIRS), most important first as the spec lists them.
+    system_config_dirs: tuple[Path, ...] = ()
+
+    @property
+    def system_config_files(self) -> list[Path]:
+        """`<dir>/deskbreak/config.toml` for each system dir, least important first (the order
+        they are layered in: later files win)."""
+        return [directory / APP / "config.toml" for directory in reversed(self.system_config_dirs)]
 
     @property
     def database(self) -> Path:
@@ -59,19 +70,31 @@ def _runtime_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"{APP}-{os.getuid()}"
 
 
+def system_config_dirs(environ: dict[str, str] | os._Environ[str] = os.environ) -> tuple[Path, ...]:
+    """$XDG_CONFIG_DIRS (default /etc/xdg); relative entries are ignored, as the spec says."""
+    if sys.platform == "darwin":
+        return (Path("/Library/Application Support"),)
+    raw = environ.get("XDG_CONFIG_DIRS") or "/etc/xdg"
+    return tuple(Path(d) for d in raw.split(":") if d and Path(d).is_absolute())
+
+
 def default_paths(config_override: str | os.PathLike[str] | None = None) -> Paths:
     """Paths for this user; `--config` wins over `DESKBREAK_CONFIG`, which wins over the default."""
     # Imported here: every CLI call builds Paths, few need more than one of them.
     import platformdirs
 
+    explicit = True
     if config_override is not None:
         config_file = Path(config_override)
     elif os.environ.get("DESKBREAK_CONFIG"):
         config_file = Path(os.environ["DESKBREAK_CONFIG"])
     else:
         config_file = Path(platformdirs.user_config_dir(APP)) / "config.toml"
+        explicit = False
     return Paths(
         config_file=config_file.expanduser(),
+        config_explicit=explicit,
+        system_config_dirs=system_config_dirs(),
         data_dir=Path(platformdirs.user_data_dir(APP)),
         state_dir=Path(platformdirs.user_state_dir(APP)),
         runtime_dir=_runtime_dir(),

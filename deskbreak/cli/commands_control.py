@@ -122,6 +122,11 @@ def render_now(reply: p.NowReply, now: datetime) -> str:
 
 
 def render_reload(reply: p.ReloadReply, now: datetime) -> str:
+    if not reply.file_exists:  # never "reloaded" for a file that is not there
+        return (
+            f"{reply.config_file} does not exist; the daemon runs on the defaults "
+            "(create it: deskbreak config init)"
+        )
     return f"reloaded {reply.config_file}"
 
 
@@ -262,7 +267,10 @@ def reload(ctx: typer.Context) -> int:
 
     Example: deskbreak reload
     """
-    typer.echo(render_reload(_ask(ctx, p.ReloadRequest()), _now()))
+    reply = _ask(ctx, p.ReloadRequest())
+    for note in reply.notes:  # on stderr, as every command that reads the config says them
+        typer.echo(f"deskbreak: note: {note}", err=True)
+    typer.echo(render_reload(reply, _now()))
     return EXIT_OK
 
 

@@ -11,7 +11,6 @@ import typer
 
 from deskbreak.cli import app
 from deskbreak.cli.common import paths_from, print_json
-from deskbreak.errors import EXIT_OK, EXIT_STATE
 
 if TYPE_CHECKING:
     from deskbreak.doctor.check import Check
@@ -49,15 +48,14 @@ def doctor_command(
 ) -> None:
     """Check the config, notifications, daemon, service and history. Example: deskbreak doctor
 
-    Exits 0 when nothing fails (warnings allowed), 1 when a check fails.
+    Exits 0 when nothing fails (warnings allowed), 2 when a config file is broken, 1 when
+    another check fails.
     """
-    from deskbreak.doctor.checks import report, run_checks
+    from deskbreak.doctor.checks import exit_code, report, run_checks
 
     checks = run_checks(paths_from(ctx), os.environ, send=send_test)
     if as_json:
         print_json(report(checks))
     else:
         typer.echo(render_text(checks, use_colour(sys.stdout.isatty(), os.environ)))
-    if not report(checks)["ok"]:
-        raise typer.Exit(EXIT_STATE)
-    raise typer.Exit(EXIT_OK)
+    raise typer.Exit(exit_code(checks))

@@ -22,10 +22,17 @@ def paths_from(ctx: typer.Context) -> Paths:
 
 
 def config_from(ctx: typer.Context) -> Config:
-    """Load and validate the config for this invocation; raises ConfigError on a bad file."""
-    from deskbreak.config import load_config
+    """Load and validate the config for this invocation; raises ConfigError on a bad file.
 
-    return load_config(paths_from(ctx).config_file)
+    Notes (a broken system-wide file skipped, a locked key the user's file tries to change)
+    go to stderr, so a person sees them whatever the command.
+    """
+    from deskbreak.config import load_config_for
+
+    config = load_config_for(paths_from(ctx))
+    for note in config.notes:
+        warn(f"deskbreak: note: {note}")
+    return config
 
 
 def print_json(value: Any) -> None:

@@ -140,12 +140,15 @@ async def now_(daemon: Daemon, request: p.NowRequest) -> p.NowReply:
 
 def reload(daemon: Daemon, request: p.ReloadRequest) -> p.ReloadReply:
     try:
-        daemon.reload()
+        config = daemon.reload()
     except ConfigError as err:
         log.error("config not reloaded, keeping the running one: %s", err)
         raise DeskbreakError(f"{err} (the running config is unchanged)") from None
     return p.ReloadReply(
-        config_file=str(daemon.paths.config_file), next_reminder=daemon.next_reminder()
+        config_file=str(daemon.paths.config_file),
+        next_reminder=daemon.next_reminder(),
+        file_exists=config.source is not None,
+        notes=config.notes,
     )
 
 

@@ -24,7 +24,7 @@ from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from deskbreak.config import Config, load_config
+from deskbreak.config import Config, load_config_for
 from deskbreak.daemon import sdnotify
 from deskbreak.desktop.notify import Answer, Notifier, NotifyError, Reminder, backend_chain
 from deskbreak.errors import ConfigError
@@ -379,7 +379,9 @@ class Daemon:
 
     def reload(self) -> Config:
         """Re-read the config; a broken file raises ConfigError and the old config stays."""
-        new = load_config(self.paths.config_file)
+        new = load_config_for(self.paths)
+        for note in new.notes:
+            log.warning("%s", note)
         self.config = new
         self.notifiers = self._make_notifiers(new)
         # Re-plan: a skip names a slot of the old plan; if the new one has no such slot, the

@@ -18,7 +18,16 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, fields, is_dataclass
 from datetime import datetime, time
 from types import UnionType
-from typing import Any, ClassVar, Generic, TypeVar, cast, get_args, get_type_hints
+from typing import (
+    Any,
+    ClassVar,
+    Generic,
+    TypeVar,
+    cast,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 R = TypeVar("R", bound="Reply")
 M = TypeVar("M", bound="Message")
@@ -83,6 +92,11 @@ def _decode(kind: Any, raw: object, name: str) -> object:
         if not isinstance(raw, dict):
             raise ValueError(f"{name} must be an object, got {raw!r}")
         return kind.from_json(raw)
+    if get_origin(kind) is tuple:  # `tuple[X, ...]`: a JSON list of X
+        if not isinstance(raw, list):
+            raise ValueError(f"{name} must be a list, got {raw!r}")
+        (item, _) = get_args(kind)
+        return tuple(_decode(item, value, name) for value in raw)
     if kind is datetime:
         try:
             moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
@@ -191,6 +205,8 @@ class NowReply(Reply):
 class ReloadReply(Reply):
     config_file: str
     next_reminder: datetime | None
+    file_exists: bool  # False: no user file, the defaults (and any system file) are in use
+    notes: tuple[str, ...]  # e.g. a locked key the user's file tries to change
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from deskbreak.config import Config, load_config
+from deskbreak.config import Config, load_config, read_system_files
+from deskbreak.config_loader import layer
 from deskbreak.daemon import control
 from deskbreak.daemon.lock import lock_holder
 from deskbreak.daemon.protocol import StatusReply, StatusRequest
 from deskbreak.desktop import notify
 from deskbreak.doctor.bus import BUS_FIX, check_notify_send, check_server
 from deskbreak.doctor.check import Check, Status
-from deskbreak.errors import ConfigError, DeskbreakError, NotRunningError
+from deskbreak.errors import (
+    EXIT_OK,
+    EXIT_STATE,
+    EXIT_USAGE,
+    ConfigError,
+    DeskbreakError,
+    NotRunningError,
+)
 from deskbreak.paths import Paths
 from deskbreak.planner.schedule import PlanState, next_reminder
 from deskbreak.proc import Runner, make_runner
@@ -45,16 +53,63 @@ def report(checks: Sequence[Check]) -> dict[str, Any]:
 # --- config -----------------------------------------------------------------------------------
 
 
-def check_config(path: Path) -> tuple[Check, Config | None]:
+CONFIG_CHECKS = ("sysconfig", "config")
+
+
+def check_config(
+    path: Path, system_files: Sequence[Path] = (), *, required: bool = False
+) -> tuple[list[Check], Config | None]:
+    """The system-wide files and the user's file, each judged on its own: a broken system file
+    fails its check but the user's config is still loaded (it is what the daemon runs)."""
+    checks = [check_system_config(system_files)]
     try:
-        cfg = load_config(path)
+        cfg = load_config(path, system_files=system_files, required=required)
     except ConfigError as err:
+        checks.append(
+            Check("config", "fail", str(err), "edit the file, then `deskbreak config check`")
+        )
+        return checks, None
+    if cfg.layered.notes:
+        checks.append(
+            Check(
+                "config",
+                "warn",
+                "; ".join(cfg.layered.notes),
+                "remove those keys from your file; your administrator's values are in use",
+            )
+        )
+    elif cfg.source is None:
+        checks.append(Check("config", "ok", f"defaults (no file at {path})"))
+    else:
+        checks.append(Check("config", "ok", f"{path} (defaults for missing keys)"))
+    return checks, cfg
+
+
+def check_system_config(system_files: Sequence[Path]) -> Check:
+    accepted, notes = read_system_files(system_files)
+    if notes:
         return Check(
-            "config", "fail", str(err), "edit the file, then `deskbreak config check`"
-        ), None
-    if cfg.source is None:
-        return Check("config", "ok", f"defaults (no file at {path})"), cfg
-    return Check("config", "ok", f"{path} (defaults for missing keys)"), cfg
+            "sysconfig",
+            "fail",
+            "; ".join(notes),
+            "ask your administrator to fix it (`deskbreak config check` names the line); "
+            "until then your own config is used without it",
+        )
+    if not accepted:
+        looked = ", ".join(str(p) for p in reversed(system_files)) or "nowhere"
+        return Check("sysconfig", "ok", f"none (looked for {looked})")
+    locks = sorted(layer(accepted).locked)
+    locked = f"; locked: {', '.join(locks)}" if locks else ""
+    return Check("sysconfig", "ok", ", ".join(str(f.path) for f in accepted) + locked)
+
+
+def exit_code(checks: Sequence[Check]) -> int:
+    """2 when a config file is broken (as every command says for a bad config), 1 when
+    another check fails, else 0."""
+    failed = {c.name for c in checks if c.status == "fail"}
+    if failed & set(CONFIG_CHECKS):
+        return EXIT_USAGE
+    return EXIT_STATE if failed else EXIT_OK
 
 
 # --- notification backend ---------------------------------------------------------------------
@@ -286,10 +341,12 @@ def run_checks(
     """Every check, in the order a person would fix them."""
     run = run or make_runner(env)
     backends = backends if backends is not None else default_backends()
-    config_check, cfg = check_config(paths.config_file)
+    config_checks, cfg = check_config(
+        paths.config_file, paths.system_config_files, required=paths.config_explicit
+    )
     choice = cfg.notifications.backend if cfg else "auto"
     checks = [
-        config_check,
+        *config_checks,
         check_backend(choice, backends),
         check_server(env, run, which),
         check_notify_send(run, which, platform),

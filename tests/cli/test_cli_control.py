@@ -48,7 +48,9 @@ class FakeDaemon:
             "skip": p.SkipReply(skipped=SOON, next_reminder=LATER),
             "done": p.DoneReply(move="hip-circles", name="Hip circles"),
             "now": p.NowReply(move="neck-rolls", name="Neck rolls", backend="console"),
-            "reload": p.ReloadReply(config_file=CONFIG_FILE, next_reminder=SOON),
+            "reload": p.ReloadReply(
+                config_file=CONFIG_FILE, next_reminder=SOON, file_exists=True, notes=()
+            ),
             "stop": p.StopReply(),
         }
 
@@ -212,6 +214,17 @@ def test_skip_names_the_skipped_reminder_and_the_next(daemon: FakeDaemon) -> Non
     assert daemon.requests == [{"cmd": "skip"}]
     assert result.stdout.startswith("skipped the ")
     assert hhmm(LATER) in result.stdout
+
+
+def test_reload_without_a_config_file_never_says_reloaded(daemon: FakeDaemon) -> None:
+    daemon.replies["reload"] = p.ReloadReply(
+        config_file=CONFIG_FILE, next_reminder=SOON, file_exists=False, notes=("locked x",)
+    )
+    result = deskbreak("reload")
+    assert result.returncode == 0, result.stderr
+    assert "reloaded" not in result.stdout
+    assert result.stdout.startswith(f"{CONFIG_FILE} does not exist")
+    assert result.stderr == "deskbreak: note: locked x\n"
 
 
 # --- done, now, reload, stop -------------------------------------------------------------------

@@ -4,6 +4,8 @@ SQLite file, a recording notifier and an injected clock (so a pause can end with
 from __future__ import annotations
 
 import asyncio
+import os
+from dataclasses import replace
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -130,6 +132,45 @@ def test_reload_keeps_the_old_config_when_the_new_one_is_broken(isolated_dirs: P
         s.paths.config_file.write_text(ALWAYS.replace("[schedule]", "[schedule]\ninterval = 20"))
         await s.ask(p.ReloadRequest())
         assert s.daemon.config.schedule.interval == timedelta(minutes=20)
+
+    run(isolated_dirs, scenario)
+
+
+def test_reload_of_a_fifo_fails_at_once_and_the_daemon_keeps_serving(isolated_dirs: Path) -> None:
+    async def scenario(s: DaemonSession) -> None:
+        s.paths.config_file.unlink()
+        os.mkfifo(s.paths.config_file)  # nobody will ever write to it
+        with pytest.raises(DeskbreakError, match="FIFO"):
+            await asyncio.wait_for(s.ask(p.ReloadRequest()), timeout=10)
+        assert (await asyncio.wait_for(s.ask(p.StatusRequest()), timeout=10)).running is True
+
+    run(isolated_dirs, scenario)
+
+
+def test_reload_without_a_config_file_says_the_file_does_not_exist(isolated_dirs: Path) -> None:
+    async def scenario(s: DaemonSession) -> None:
+        s.paths.config_file.unlink()
+        reply = await s.ask(p.ReloadRequest())
+        assert reply.file_exists is False
+        assert s.daemon.config.schedule.windows[0][0].start_minute == 9 * 60  # the defaults
+
+    run(isolated_dirs, scenario)
+
+
+def test_reload_reads_the_system_wide_file_under_the_users(isolated_dirs: Path) -> None:
+    system_dir = isolated_dirs / "xdg"
+    (system_dir / "deskbreak").mkdir()
+    (system_dir / "deskbreak" / "config.toml").write_text(
+        "[schedule]\ninterval = 15\nsnooze = 7\n", encoding="utf-8"
+    )
+
+    async def scenario(s: DaemonSession) -> None:
+        s.daemon.paths = replace(s.paths, system_config_dirs=(system_dir,))
+        s.paths.config_file.write_text(ALWAYS.replace("[schedule]", "[schedule]\ninterval = 20"))
+        reply = await s.ask(p.ReloadRequest())
+        assert reply.notes == ()
+        assert s.daemon.config.schedule.interval == timedelta(minutes=20)
+        assert s.daemon.config.schedule.snooze == timedelta(minutes=7)
 
     run(isolated_dirs, scenario)
 

@@ -66,7 +66,8 @@ def gdbus_bus(owned: bool = True, caps: str = "(['actions', 'body'],)") -> FakeR
 
 
 def test_config_check_is_ok_with_defaults_when_there_is_no_file(tmp_path: Path) -> None:
-    check, cfg = doctor.check_config(tmp_path / "none.toml")
+    (system, check), cfg = doctor.check_config(tmp_path / "none.toml")
+    assert system == Check("sysconfig", "ok", "none (looked for nowhere)")
     assert check.status == "ok"
     assert check.detail == f"defaults (no file at {tmp_path / 'none.toml'})"
     assert cfg is not None
@@ -75,7 +76,7 @@ def test_config_check_is_ok_with_defaults_when_there_is_no_file(tmp_path: Path) 
 def test_config_check_is_ok_for_a_valid_file(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("[schedule]\ninterval = 45\n", encoding="utf-8")
-    check, cfg = doctor.check_config(path)
+    (_, check), cfg = doctor.check_config(path)
     assert check == Check("config", "ok", f"{path} (defaults for missing keys)")
     assert cfg is not None and cfg.schedule.interval.total_seconds() == 45 * 60
 
@@ -83,11 +84,39 @@ def test_config_check_is_ok_for_a_valid_file(tmp_path: Path) -> None:
 def test_config_check_fails_with_the_config_error_and_how_to_fix_it(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text('[schedule]\ninterval = "ten"\n', encoding="utf-8")
-    check, cfg = doctor.check_config(path)
+    (_, check), cfg = doctor.check_config(path)
     assert check.status == "fail"
     assert f"{path}:2: [schedule] interval must be a whole number" in check.detail
     assert check.fix == "edit the file, then `deskbreak config check`"
     assert cfg is None
+
+
+def test_a_broken_system_file_fails_its_own_check_and_the_users_config_still_loads(
+    tmp_path: Path,
+) -> None:
+    system = tmp_path / "etc" / "config.toml"
+    system.parent.mkdir()
+    system.write_text("[schedule]\ninterval = 0\n", encoding="utf-8")
+    user = tmp_path / "config.toml"
+    user.write_text("[schedule]\ninterval = 45\n", encoding="utf-8")
+    (sys_check, check), cfg = doctor.check_config(user, [system])
+    assert sys_check.status == "fail"
+    assert sys_check.detail.startswith(f"{system}:2: [schedule] interval must be")
+    assert check.status == "ok"
+    assert cfg is not None and cfg.schedule.interval.total_seconds() == 45 * 60
+    assert doctor.exit_code([sys_check, check]) == 2
+
+
+def test_a_locked_key_in_the_users_file_is_a_warning_with_the_fix(tmp_path: Path) -> None:
+    system = tmp_path / "etc" / "config.toml"
+    system.parent.mkdir()
+    system.write_text('[locked]\nkeys = ["schedule.interval"]\n', encoding="utf-8")
+    user = tmp_path / "config.toml"
+    user.write_text("[schedule]\ninterval = 45\n", encoding="utf-8")
+    (sys_check, check), _ = doctor.check_config(user, [system])
+    assert sys_check == Check("sysconfig", "ok", f"{system}; locked: schedule.interval")
+    assert check.status == "warn" and "locked by your administrator" in check.detail
+    assert doctor.exit_code([sys_check, check]) == 0
 
 
 # --- backend ------------------------------------------------------------------------------------
@@ -450,7 +479,16 @@ def test_run_checks_runs_every_check_in_order_and_the_send_test_only_when_asked(
         "now": datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
     }
     checks = doctor.run_checks(paths_in(tmp_path), BUS_ENV, **kwargs)
-    names = ["config", "backend", "server", "notify-send", "daemon", "service", "history"]
+    names = [
+        "sysconfig",
+        "config",
+        "backend",
+        "server",
+        "notify-send",
+        "daemon",
+        "service",
+        "history",
+    ]
     assert [c.name for c in checks] == [*names, "schedule"]
     with_test = doctor.run_checks(paths_in(tmp_path), BUS_ENV, send=True, **kwargs)
     assert with_test[-1].name == "send-test"
