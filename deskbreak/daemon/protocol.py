@@ -79,6 +79,8 @@ def _encode(value: object) -> object:
         return f"{value:%H:%M}"
     if isinstance(value, Message):
         return value.to_json()
+    if isinstance(value, tuple):
+        return [_encode(item) for item in value]
     return value
 
 
