@@ -21,8 +21,9 @@ def run_daemon(config_override: str | Path | None = None, verbose: bool = False)
     if "ssl" not in sys.modules:
         sys.modules["ssl"] = None  # type: ignore[assignment]  # the documented way to block an import
     import asyncio
+    import logging
 
-    from deskbreak.config import load_config
+    from deskbreak.config import load_config_for
     from deskbreak.daemon.core import Daemon
     from deskbreak.daemon.lock import DaemonLock
     from deskbreak.daemon.logs import setup_logging
@@ -32,7 +33,9 @@ def run_daemon(config_override: str | Path | None = None, verbose: bool = False)
 
     setup_logging(verbose)
     paths = default_paths(config_override)
-    config = load_config(paths.config_file)
+    config = load_config_for(paths)
+    for note in config.notes:  # a broken system-wide file skipped, a locked key ignored
+        logging.getLogger("deskbreak").warning("%s", note)
     # Under systemd the session bus may not be in our environment; it lives at a fixed place.
     bus = session_bus_address()
     if bus and not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
