@@ -122,7 +122,7 @@ def render_frame(
     left = f" deskbreak · {plan.title}"
     right = f"step {state.index + 1} / {len(plan.steps)} "
     top.append([(left + " " * max(1, width - 1 - len(left) - len(right)) + right, "2")])
-    if state.index == 0 and state.phase == "ready" and step.ready == "start":
+    if state.index == 0:  # what the routine is for and the safety line, through the first step
         for line in textwrap.wrap(plan.description, max(20, width - 5)):
             top.append([("   " + line, "")])
         for i, line in enumerate(textwrap.wrap(plan.safety, max(20, width - 5))):

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -177,3 +178,31 @@ def test_without_a_terminal_each_step_is_one_plain_line(isolated_dirs: Path) -> 
     assert steps[0] == f"[1/{len(plan.steps)}] {plan.steps[0].label} · {plan.steps[0].dose}"
     assert "\x1b[" not in done.stdout
     assert f"{plan.title}: done · {len(plan.steps)} of {len(plan.steps)} steps" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "name"), [("postrun", "postrun"), ("routine strength", "strength")]
+)
+def test_postrun_and_strength_show_their_description_switch_sides_and_end_with_a_summary(
+    pane: Pane, command: str, name: str
+) -> None:
+    plan = _plan(name)
+    total = len(plan.steps)
+    # Ten times real speed: the whole routine in about a minute, a switch lasting half a second.
+    pane.send(f"DESKBREAK_TIME_SCALE=10 deskbreak {command}", "Enter")
+
+    first = pane.wait_for("the first screen", lambda s: plan.steps[0].move.name.upper() in s)
+    assert f"step 1 / {total}" in first
+    assert textwrap.wrap(plan.description, 95)[0] in first
+    assert "numbness" in first
+    assert f"why: {plan.steps[0].move.why[:40]}" in first
+
+    switch = pane.wait_for("a switch of sides", lambda s: "SWITCH SIDES" in s, timeout=120)
+    step = next(s for s in plan.steps if s.ready == "switch" and s.move.name.upper() in switch)
+    assert "right side" in switch
+    assert step.move.switch is not None and step.move.switch in switch
+
+    done = re.compile(rf"{re.escape(plan.title)}: done · {total} of {total} steps")
+    summary = pane.wait_for("the summary", lambda s: done.search(s) is not None, timeout=180)
+    assert "done: " + plan.steps[0].move.name in summary
+    _terminal_is_sane(pane)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
@@ -377,6 +378,51 @@ def test_the_summary_names_the_moves_done_with_their_sides() -> None:
     ]
 
 
+def _skip_through(plan: RoutinePlan) -> RunnerState:
+    state = start(plan, 0.0)
+    while not state.finished:
+        state = next_step(state, 0.0)
+    return state
+
+
+def test_pressing_n_through_every_step_records_the_routine_as_skipped_not_done() -> None:
+    state = _skip_through(plan_of("childs-pose", "figure-four"))
+    t0 = datetime(2026, 5, 4, 18, 0, tzinfo=UTC)
+    result = result_of(state, t0, t0 + timedelta(seconds=3))
+    assert (result.completed, result.steps_done, result.steps_total) == (False, 0, 3)
+    assert summary_lines(state, 3)[0] == "Test routine: skipped · 0 of 3 steps in 3 s"
+    assert announcement(state) == "End of the routine."
+
+
+def test_a_run_with_some_steps_skipped_is_partly_done() -> None:
+    state = tick(start(plan_of("childs-pose", "figure-four"), 0.0), NEXT + 30.0)
+    while not state.finished:
+        state = next_step(state, NEXT + 30.0)
+    t0 = datetime(2026, 5, 4, 18, 0, tzinfo=UTC)
+    assert not result_of(state, t0, t0).completed
+    assert summary_lines(state, 40)[0] == "Test routine: partly done · 1 of 3 steps in 40 s"
+
+
+def test_a_switch_says_how_to_change_sides_when_the_move_tells() -> None:
+    four = MOVES["figure-four"]
+    library = Library(
+        moves={"figure-four": replace(four, switch="Then the right ankle over the left knee.")}
+    )
+    plan = plan_routine(routine(RoutineStep("figure-four")), library)
+    state = tick(start(plan, 0.0), NEXT + 40 + 1.0)
+    assert announcement(state) == (
+        "Switch sides: right side. Then the right ankle over the left knee."
+    )
+    frame = "\n".join(render_frame(state, NEXT + 41.0, 80, 30, color=False, keys=True))
+    assert "SWITCH SIDES" in frame and "Then the right ankle over the left knee." in frame
+    assert plain_line(state, 1).endswith("· Then the right ankle over the left knee.")
+
+
+def test_an_alternating_move_is_announced_with_its_reps_a_side() -> None:
+    state = tick(start(plan_of("dead-bug"), 0.0), NEXT + 0.5)
+    assert announcement(state) == "Go. 5 reps a side, alternating."
+
+
 # -- the view's pure parts and the plain runner -----------------------------------------------
 
 
@@ -389,6 +435,16 @@ def test_the_screen_shows_the_move_its_cues_the_countdown_and_whats_next() -> No
     assert "0:18 left" in text
     assert "next: Figure four, left side · hold 40 s" in text
     assert "q quit" in text
+
+
+def test_the_screen_shows_why_the_move_helps_and_the_first_screen_the_description() -> None:
+    why = replace(MOVES["childs-pose"], why="Rests the low back.")
+    library = Library(moves={"childs-pose": why}, safety="Stop if it hurts.")
+    plan = plan_routine(routine(RoutineStep("childs-pose")), library)
+    frame = render_frame(start(plan, 0.0), 0.0, 80, 30, color=False, keys=True)
+    first = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(frame))
+    assert "For tests." in first and "Stop if it hurts." in first
+    assert "why: Rests the low back." in first
 
 
 def test_the_screen_fits_a_small_terminal_and_no_color_drops_colors() -> None:
