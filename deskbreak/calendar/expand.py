@@ -18,12 +18,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 
-from deskbreak.calendar.sources import Mode
+from deskbreak.calendar.sources import CalendarParseError, Mode
 from deskbreak.planner.runs import CalendarWindow
-
-
-class CalendarParseError(Exception):
-    """The feed is not an iCalendar file deskbreak can read."""
 
 
 def keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str]:
@@ -47,7 +43,7 @@ def expand(
     events hold nothing; a free event can still be a run.
     """
     try:
-        calendar = icalendar.Calendar.from_ical(data)
+        calendar = icalendar.Calendar.from_ical(prefilter(data, start, end))
     except ValueError as err:
         raise CalendarParseError(f"not an iCalendar file: {err}") from None
     owner = _owner(calendar)
@@ -58,6 +54,52 @@ def expand(
         raise CalendarParseError(f"cannot expand the events: {err}") from None
     windows = {w for w in _windows(occurrences, mode, runs, owner, zone)}
     return sorted(windows, key=lambda w: (w.start, w.end, w.busy, w.run))
+
+
+_DATE = re.compile(rb"^(DTSTART|DTEND|RECURRENCE-ID)(?:;[^\r\n:]*)?:(\d{8})", re.MULTILINE)
+_UNTIL = re.compile(rb"^RRULE[;:][^\r\n]*?UNTIL=(\d{8})", re.MULTILINE)
+_RULES = re.compile(rb"^(RRULE|RDATE)[;:]", re.MULTILINE)
+# Dates are read without their zone: a margin covers every offset.
+_MARGIN = timedelta(days=2)
+
+
+def prefilter(data: bytes, start: datetime, end: datetime) -> bytes:
+    """`data` without the events that cannot have an occurrence in [start, end).
+
+    Parsing is what a sync spends its time on, and a feed covers years while a sync needs a
+    few weeks, so events are judged from their dates before parsing: a one-off event (or an
+    edited occurrence) wholly outside the span, a series that starts after it or whose RRULE
+    ends (UNTIL) before it. Anything else, and anything not understood, is kept.
+    """
+    text = re.sub(rb"\r?\n[ \t]", b"", data)  # unfold continuation lines
+    low = (start - _MARGIN).strftime("%Y%m%d").encode()
+    high = (end + _MARGIN).strftime("%Y%m%d").encode()
+    kept: list[bytes] = []
+    position = 0
+    for match in re.finditer(rb"^BEGIN:VEVENT\r?$.*?^END:VEVENT\r?$\n?", text, re.M | re.S):
+        block = match.group(0)
+        kept.append(text[position : match.start()])
+        position = match.end()
+        if _needed(block, low, high):
+            kept.append(block)
+    kept.append(text[position:])
+    return b"".join(kept)
+
+
+def _needed(block: bytes, low: bytes, high: bytes) -> bool:
+    dates: dict[bytes, bytes] = dict(_DATE.findall(block))
+    first = dates.get(b"DTSTART")
+    if first is None:
+        return True
+    if _RULES.search(block):
+        if first > high:
+            return False
+        until = _UNTIL.search(block)
+        return not (until and until.group(1) < low and b"RDATE" not in block)
+    last = dates.get(b"DTEND", first)
+    original = dates.get(b"RECURRENCE-ID", first)
+    in_span = not (last < low or first > high)
+    return in_span or low <= original <= high
 
 
 def _windows(

@@ -22,6 +22,10 @@ MODES: tuple[Mode, ...] = get_args(Mode)
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+class CalendarParseError(Exception):
+    """The feed is not an iCalendar file deskbreak can read."""
+
+
 @dataclass(frozen=True)
 class CalendarSource:
     name: str

@@ -12,7 +12,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from deskbreak.calendar.fetch import FetchError, fetch
-from deskbreak.calendar.sources import CalendarSource, SourceList, redact_text
+from deskbreak.calendar.sources import (
+    CalendarParseError,
+    CalendarSource,
+    SourceList,
+    redact_text,
+)
 from deskbreak.errors import DeskbreakError
 from deskbreak.store.calendar_windows import StoredWindow, replace_windows
 from deskbreak.store.history import History
@@ -35,11 +40,11 @@ class CalendarLibrariesMissing(DeskbreakError):
 
 
 def check_libraries() -> None:
-    try:
-        import icalendar  # noqa: F401 - only asking whether it is there
-        import recurring_ical_events  # noqa: F401
-    except ImportError:
-        raise CalendarLibrariesMissing(INSTALL_HINT) from None
+    """Fail early and clearly without the libraries; finding them costs no import."""
+    from importlib.util import find_spec
+
+    if find_spec("icalendar") is None or find_spec("recurring_ical_events") is None:
+        raise CalendarLibrariesMissing(INSTALL_HINT)
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,6 @@ def sync_one(
     now: datetime,
 ) -> tuple[SyncResult, CalendarSource]:
     check_libraries()
-    from deskbreak.calendar.expand import CalendarParseError, expand
-
     start, end = now - PAST, now + FUTURE
     covered = datetime.fromisoformat(source.expanded_until) if source.expanded_until else None
     asked = source
@@ -90,6 +93,8 @@ def sync_one(
             return SyncResult(source.name, "unchanged"), replace(
                 source, synced_at=stamp, error=None
             )
+        from deskbreak.calendar.expand import expand  # icalendar: only when there is work
+
         windows = expand(fetched.body, source.mode, keywords, zone, start, end)
     except (FetchError, CalendarParseError) as err:
         message = redact_text(str(err), [source])

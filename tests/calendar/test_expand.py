@@ -4,13 +4,14 @@ a declined meeting, a free (TRANSPARENT) event, a cancelled one and an all-day m
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from deskbreak.calendar.expand import CalendarParseError, expand, keyword_pattern
+from deskbreak.calendar.expand import expand, keyword_pattern, prefilter
+from deskbreak.calendar.sources import CalendarParseError
 from deskbreak.config_runs import DEFAULT_RUN_KEYWORDS
 from deskbreak.planner.runs import CalendarWindow, RunsConfig, runs_between
 
@@ -119,3 +120,78 @@ def test_keywords_match_whole_words_in_any_case() -> None:
 def test_a_file_that_is_not_a_calendar_is_a_clear_error() -> None:
     with pytest.raises(CalendarParseError, match="not an iCalendar file"):
         expand(b"hello", "all", (), BERLIN, at("2026-10-19", "00:00"), at("2026-10-20", "00:00"))
+
+
+def test_the_prefilter_drops_only_one_off_events_outside_the_span() -> None:
+    start, end = at("2026-10-19", "00:00"), at("2026-10-29", "00:00")
+    filtered = prefilter(FEED, start, end)
+    assert filtered.count(b"BEGIN:VEVENT") == FEED.count(b"BEGIN:VEVENT")
+    later = prefilter(FEED, at("2027-03-01", "00:00"), at("2027-03-10", "00:00"))
+    assert b"UID:standup@example.org" in later  # a series still running: kept
+    assert b"RECURRENCE-ID" not in later  # an occurrence edited months before: dropped
+    assert b"UID:brunch@example.org" not in later  # a single event months before: dropped
+    assert b"UID:tempo@example.org" not in later  # one with a DURATION instead of a DTEND too
+    before = prefilter(FEED, at("2026-09-01", "00:00"), at("2026-09-10", "00:00"))
+    assert b"UID:standup@example.org" not in before  # a series that starts after the span
+    assert b"END:VCALENDAR" in later and b"BEGIN:VTIMEZONE" in later
+
+
+def test_expanding_with_the_prefilter_gives_what_expanding_everything_gives() -> None:
+    import icalendar
+    import recurring_ical_events
+
+    start, end = at("2026-10-24", "00:00"), at("2026-10-27", "00:00")
+    everything = recurring_ical_events.of(icalendar.Calendar.from_ical(FEED)).between(start, end)
+    kept = recurring_ical_events.of(
+        icalendar.Calendar.from_ical(prefilter(FEED, start, end))
+    ).between(start, end)
+    assert sorted(str(e["UID"]) for e in everything) == sorted(str(e["UID"]) for e in kept)
+
+
+def random_feed(seed: int, events: int = 300) -> bytes:
+    """One-off events, weekly series with UNTIL or COUNT, and edited occurrences over 3 years."""
+    import random
+
+    rng = random.Random(seed)
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//EN"]
+    for n in range(events):
+        start = datetime(2025, 1, 1, 8) + timedelta(
+            days=rng.randrange(1095), hours=rng.randrange(10)
+        )
+        lines += ["BEGIN:VEVENT", f"UID:e{n}", f"DTSTART;TZID=Europe/Berlin:{start:%Y%m%dT%H%M%S}"]
+        lines.append(f"DTEND;TZID=Europe/Berlin:{start + timedelta(hours=1):%Y%m%dT%H%M%S}")
+        if n % 10 == 0:
+            rule = rng.choice(
+                [
+                    f"UNTIL={start + timedelta(days=rng.randrange(30, 400)):%Y%m%dT%H%M%S}Z",
+                    "COUNT=20",
+                ]
+            )
+            lines.append(f"RRULE:FREQ=WEEKLY;{rule}")
+            lines += ["END:VEVENT", "BEGIN:VEVENT", f"UID:e{n}"]
+            moved = start + timedelta(weeks=3)
+            lines.append(f"RECURRENCE-ID;TZID=Europe/Berlin:{moved:%Y%m%dT%H%M%S}")
+            lines.append(f"DTSTART;TZID=Europe/Berlin:{moved + timedelta(days=1):%Y%m%dT%H%M%S}")
+            lines.append("DURATION:PT45M")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines).encode()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_on_random_feeds_the_prefilter_never_loses_an_occurrence(seed: int) -> None:
+    import icalendar
+    import recurring_ical_events
+
+    feed = random_feed(seed)
+    everything = icalendar.Calendar.from_ical(feed)
+    for first in ("2025-03-01", "2026-01-15", "2027-06-30"):
+        start = at(first, "00:00")
+        end = start + timedelta(days=45)
+        expected = recurring_ical_events.of(everything).between(start, end)
+        kept = recurring_ical_events.of(
+            icalendar.Calendar.from_ical(prefilter(feed, start, end))
+        ).between(start, end)
+        key = sorted((str(e["UID"]), e["DTSTART"].dt) for e in expected)
+        assert key == sorted((str(e["UID"]), e["DTSTART"].dt) for e in kept)
+        assert len(prefilter(feed, start, end)) < len(feed) / 2
