@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deskbreak.config import Config, load_config, read_system_files
 from deskbreak.config_loader import layer
@@ -39,6 +39,11 @@ from deskbreak.planner.schedule import PlanState, next_reminder
 from deskbreak.proc import Runner, make_runner
 from deskbreak.service import systemd
 from deskbreak.service.base import Which
+
+if TYPE_CHECKING:
+    from deskbreak.desktop.calls import CallCheck
+
+    LookCalls = Callable[[], CallCheck]
 
 Ask = Callable[[Path, StatusRequest], StatusReply]
 
@@ -325,6 +330,21 @@ def default_backends() -> dict[str, notify.Notifier]:
     }
 
 
+def _running_checks(
+    paths: Paths, env: Mapping[str, str], look_calls: LookCalls | None
+) -> list[Check]:
+    from importlib.util import find_spec
+
+    from deskbreak.desktop.calls import look_for_call
+    from deskbreak.doctor.runs_checks import check_calendars, check_calls
+
+    libraries = all(find_spec(n) is not None for n in ("icalendar", "recurring_ical_events"))
+    return [
+        check_calendars(paths.calendars_file, libraries),
+        check_calls(look_calls or (lambda: look_for_call(make_runner(env, 3.0)))),
+    ]
+
+
 def run_checks(
     paths: Paths,
     env: Mapping[str, str],
@@ -337,6 +357,7 @@ def run_checks(
     platform: str = sys.platform,
     now: datetime | None = None,
     send: bool = False,
+    look_calls: LookCalls | None = None,
 ) -> list[Check]:
     """Every check, in the order a person would fix them."""
     run = run or make_runner(env)
@@ -354,6 +375,7 @@ def run_checks(
         check_service(run, env, which, platform),
         check_history(paths.database),
         check_schedule(cfg, now or datetime.now(UTC)),
+        *_running_checks(paths, env, look_calls),
     ]
     if send:
         checks.append(send_test(choice, backends))

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from deskbreak.config import Config, ScheduleConfig
 from deskbreak.daemon.protocol import StatusReply, StatusRequest
+from deskbreak.desktop.calls import CallCheck
 from deskbreak.desktop.notify import Notifier
 from deskbreak.doctor import checks as doctor
 from deskbreak.doctor.checks import BUS_FIX, Check
@@ -477,6 +478,7 @@ def test_run_checks_runs_every_check_in_order_and_the_send_test_only_when_asked(
         "backends": backends(),
         "platform": "linux",
         "now": datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
+        "look_calls": lambda: CallCheck(False, None, ("pipewire",)),
     }
     checks = doctor.run_checks(paths_in(tmp_path), BUS_ENV, **kwargs)
     names = [
@@ -489,7 +491,7 @@ def test_run_checks_runs_every_check_in_order_and_the_send_test_only_when_asked(
         "service",
         "history",
     ]
-    assert [c.name for c in checks] == [*names, "schedule"]
+    assert [c.name for c in checks] == [*names, "schedule", "calendars", "calls"]
     with_test = doctor.run_checks(paths_in(tmp_path), BUS_ENV, send=True, **kwargs)
     assert with_test[-1].name == "send-test"
 
