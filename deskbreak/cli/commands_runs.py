@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 def stored_windows(database: Path, start: datetime, end: datetime) -> list[CalendarWindow]:
     """The synced calendar windows overlapping [start, end), read-only."""
+    if not database.exists():
+        return []  # and SQLite stays unimported
     from deskbreak.planner.runs import CalendarWindow
     from deskbreak.store.calendar_windows import read_windows_between
 
