@@ -219,6 +219,7 @@ def status_reply(now: datetime, **changes: Any) -> protocol.StatusReply:
         paused=False,
         paused_until=None,
         snoozed_until=None,
+        skipped_slot=None,
         last_reminder=protocol.LastReminder(
             id=7,
             move="hip-circles",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
@@ -16,6 +17,7 @@ from deskbreak.cli import app
 from deskbreak.cli.common import paths_from, print_json
 from deskbreak.daemon import protocol as p
 from deskbreak.errors import EXIT_OK, EXIT_STATE, NotRunningError, UsageError
+from deskbreak.limits import MAX_PAUSE, MAX_SNOOZE
 from deskbreak.planner.durations import format_duration, parse_clock, parse_duration
 
 if TYPE_CHECKING:
@@ -23,13 +25,10 @@ if TYPE_CHECKING:
 
 R = TypeVar("R", bound=p.Reply)
 
+# `status --json` without a daemon: the same keys as a running daemon's, null where unknown.
 NOT_RUNNING_STATUS: dict[str, Any] = {
+    **{field.name: None for field in fields(p.StatusReply)},
     "running": False,
-    "pid": None,
-    "next_reminder": None,
-    "paused_until": None,
-    "snoozed_until": None,
-    "today": None,
 }
 
 
@@ -59,6 +58,25 @@ def format_moment(moment: datetime | None, now: datetime) -> str | None:
     return f"{local:%Y-%m-%d %H:%M}"
 
 
+def in_zone(now: datetime, zone_name: str) -> tuple[datetime, str]:
+    """`now` in the configured zone the daemon plans in, and a note naming that zone when its
+    clock differs from the one `now` came in (the system's), so "14:00" is never ambiguous."""
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return now, ""
+    local = now.astimezone(zone)
+    return local, "" if local.utcoffset() == now.utcoffset() else f" · times in {zone_name}"
+
+
+def reminder_at(moment: datetime, now: datetime) -> str:
+    """A reminder named by its time: "the 10:30 reminder", "tomorrow's 09:30 reminder"."""
+    local = moment.astimezone(now.tzinfo)
+    if local.date() == now.date() + timedelta(days=1):
+        return f"tomorrow's {local:%H:%M} reminder"
+    return f"the {format_moment(moment, now)} reminder"
+
+
 def _next(next_reminder: datetime | None, now: datetime) -> str:
     when = format_moment(next_reminder, now)
     return f"next reminder {when}" if when else "no reminder scheduled"
@@ -66,6 +84,7 @@ def _next(next_reminder: datetime | None, now: datetime) -> str:
 
 def render_status(reply: p.StatusReply, now: datetime) -> str:
     """The `deskbreak status` text for a daemon's status reply."""
+    now, zone_note = in_zone(now, reply.timezone)
     first = [f"running (pid {reply.pid})", _next(reply.next_reminder, now)]
     today = reply.today
     counts = [f"{today.sent} sent"]
@@ -74,7 +93,7 @@ def render_status(reply: p.StatusReply, now: datetime) -> str:
         if answer.name != "sent" and count:
             counts.append(f"{count} {answer.name}")
     first.append("today: " + ", ".join(counts))
-    lines = [" · ".join(first)]
+    lines = [" · ".join(first) + zone_note]
     if reply.paused:
         until = format_moment(reply.paused_until, now)
         lines.append(
@@ -83,6 +102,11 @@ def render_status(reply: p.StatusReply, now: datetime) -> str:
     snoozed = format_moment(reply.snoozed_until, now)
     if snoozed:
         lines.append(f"snoozed until {snoozed}")
+    if reply.skipped_slot is not None:
+        lines.append(
+            f"skipping {reminder_at(reply.skipped_slot, now)}"
+            " (`deskbreak skip --undo` brings it back)"
+        )
     last = reply.last_reminder
     if last:
         at = format_moment(last.at, now)
@@ -91,30 +115,51 @@ def render_status(reply: p.StatusReply, now: datetime) -> str:
 
 
 def render_pause(reply: p.PauseReply, now: datetime, length: timedelta | None = None) -> str:
+    now, zone_note = in_zone(now, reply.timezone)
     until = format_moment(reply.paused_until, now)
     if until is None:
         return "paused until you run `deskbreak resume`"
     span = f" for {format_duration(length)}" if length else ""
-    return f"paused{span} until {until} · {_next(reply.next_reminder, now)}"
+    return f"paused{span} until {until} · {_next(reply.next_reminder, now)}{zone_note}"
 
 
 def render_resume(reply: p.ResumeReply, now: datetime) -> str:
-    return f"resumed · {_next(reply.next_reminder, now)}"
+    now, zone_note = in_zone(now, reply.timezone)
+    return f"resumed · {_next(reply.next_reminder, now)}{zone_note}"
 
 
 def render_snooze(reply: p.SnoozeReply, now: datetime) -> str:
+    now, zone_note = in_zone(now, reply.timezone)
     until = format_moment(reply.snoozed_until, now)
-    return f"snoozed until {until} · {_next(reply.next_reminder, now)}"
+    what = f"snoozed {reminder_at(reply.answered, now)}" if reply.answered else "snoozed"
+    if reply.gave_way:
+        head = f"{what}; {until} is outside work hours (or paused), so no reminder then"
+    else:
+        head = f"{what} until {until}"
+    return f"{head} · {_next(reply.next_reminder, now)}{zone_note}"
 
 
 def render_skip(reply: p.SkipReply, now: datetime) -> str:
-    skipped = format_moment(reply.skipped, now)
-    head = f"skipped the {skipped} reminder" if skipped else "nothing to skip"
-    return f"{head} · {_next(reply.next_reminder, now)}"
+    now, zone_note = in_zone(now, reply.timezone)
+    tail = f" · {_next(reply.next_reminder, now)}{zone_note}"
+    if reply.skipped is None:
+        return ("no skipped reminder to bring back" if reply.undone else "nothing to skip") + tail
+    named = reminder_at(reply.skipped, now)
+    if reply.undone:
+        return f"{named[0].upper()}{named[1:]} is back{tail}"
+    if reply.on_screen:
+        return f"skipped {named} (it was on screen){tail}"
+    return f"skipped {named}{tail}"
 
 
 def render_done(reply: p.DoneReply, now: datetime) -> str:
-    return f"nice, {reply.name} done"
+    if reply.counted or reply.at is None:
+        return f"nice, {reply.name} done"
+    now, _ = in_zone(now, reply.timezone)
+    return (
+        f"{reminder_at(reply.at, now)} already counts as {reply.answer} (the first answer"
+        " counts); your done is kept in the history"
+    )
 
 
 def render_now(reply: p.NowReply, now: datetime) -> str:
@@ -127,7 +172,12 @@ def render_reload(reply: p.ReloadReply, now: datetime) -> str:
             f"{reply.config_file} does not exist; the daemon runs on the defaults "
             "(create it: deskbreak config init)"
         )
-    return f"reloaded {reply.config_file}"
+    now, _ = in_zone(now, reply.timezone)
+    line = f"reloaded {reply.config_file}"
+    if reply.forgot_skip is not None:
+        skipped = reminder_at(reply.forgot_skip, now)
+        line += f"\nno longer skipping {skipped}: the new work hours have no such slot"
+    return line
 
 
 def render_stop(reply: p.StopReply, now: datetime) -> str:
@@ -196,7 +246,7 @@ def pause(
     if duration is not None and until is not None:
         raise UsageError("give either a DURATION or --until HH:MM, not both")
     if duration is not None:
-        length = parse_duration(duration)
+        length = parse_duration(duration, "pause", MAX_PAUSE)
         request = p.PauseRequest(minutes=length.total_seconds() / 60)
     elif until is not None:
         request = p.PauseRequest(until=parse_clock(until))
@@ -221,29 +271,33 @@ def snooze(
         None, metavar="DURATION", help='How long, e.g. "10m" (default: from the config).'
     ),
 ) -> int:
-    """Put off the current reminder for a few minutes.
+    """Snooze the reminder on screen (it comes back with the same move), or else the next one.
 
     Example: deskbreak snooze 10m
     """
-    minutes = parse_duration(duration).total_seconds() / 60 if duration is not None else None
+    length = parse_duration(duration, "snooze", MAX_SNOOZE) if duration is not None else None
+    minutes = length.total_seconds() / 60 if length is not None else None
     request = p.SnoozeRequest(minutes=minutes)
     typer.echo(render_snooze(_ask(ctx, request), _now()))
     return EXIT_OK
 
 
 @app.command()
-def skip(ctx: typer.Context) -> int:
-    """Drop the next reminder; the one after it comes as planned.
+def skip(
+    ctx: typer.Context,
+    undo: bool = typer.Option(False, "--undo", help="Bring back the skipped reminder."),
+) -> int:
+    """Skip the reminder on screen, or else the next one; the ones after come as planned.
 
-    Example: deskbreak skip
+    Example: deskbreak skip  ·  deskbreak skip --undo
     """
-    typer.echo(render_skip(_ask(ctx, p.SkipRequest()), _now()))
+    typer.echo(render_skip(_ask(ctx, p.SkipRequest(undo=undo)), _now()))
     return EXIT_OK
 
 
 @app.command()
 def done(ctx: typer.Context) -> int:
-    """Mark the last reminder's move as done.
+    """Mark the reminder on screen (or else the last one) done, and close it.
 
     Example: deskbreak done
     """

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from deskbreak.daemon import protocol as p
 from deskbreak.daemon.protocol import iso
-from deskbreak.errors import ConfigError, DeskbreakError
+from deskbreak.errors import EXIT_USAGE, ConfigError, DeskbreakError
 from deskbreak.planner import schedule
 
 if TYPE_CHECKING:
@@ -40,14 +40,13 @@ def status(daemon: Daemon, request: p.StatusRequest) -> p.StatusReply:
     now = daemon.now()
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     counts = daemon.history.day_counts(start, start + timedelta(days=1))
-    plan = daemon.plan
+    plan, cfg = daemon.plan, daemon.config.schedule
     last = None
     if daemon.last_reminder_id is not None and daemon.last_move_id is not None:
-        move = daemon.config.library.moves.get(daemon.last_move_id)
         last = p.LastReminder(
             id=daemon.last_reminder_id,
             move=daemon.last_move_id,
-            name=move.name if move else daemon.last_move_id,
+            name=_move_name(daemon, daemon.last_move_id),
             at=daemon.last_reminder_at,
             answer=daemon.last_answer,
         )
@@ -57,13 +56,12 @@ def status(daemon: Daemon, request: p.StatusRequest) -> p.StatusReply:
         config_file=str(daemon.paths.config_file),
         config_found=daemon.config.source is not None,
         backend=daemon.notifiers[0].name if daemon.notifiers else None,
-        timezone=str(daemon.config.schedule.timezone),
+        timezone=str(cfg.timezone),
         next_reminder=daemon.next_reminder(),
         paused=schedule.is_paused(plan, now),
-        paused_until=plan.paused_until if plan.paused_until and plan.paused_until > now else None,
-        snoozed_until=(
-            plan.snoozed_until if plan.snoozed_until and plan.snoozed_until > now else None
-        ),
+        paused_until=plan.paused_until if schedule.is_paused(plan, now) else None,
+        snoozed_until=schedule.pending_snooze(cfg, plan, now),
+        skipped_slot=schedule.pending_skip(cfg, plan, now),
         last_reminder=last,
         today=p.TodayCounts(
             sent=counts.sent,
@@ -75,18 +73,30 @@ def status(daemon: Daemon, request: p.StatusRequest) -> p.StatusReply:
     )
 
 
+def _move_name(daemon: Daemon, move_id: str) -> str:
+    move = daemon.config.library.moves.get(move_id)
+    return move.name if move else move_id
+
+
+def _zone(daemon: Daemon) -> str:
+    return str(daemon.config.schedule.timezone)
+
+
 def pause(daemon: Daemon, request: p.PauseRequest) -> p.PauseReply:
     now = daemon.now()
     if request.minutes is not None:
-        until: datetime | None = now + timedelta(minutes=request.minutes)
+        plan = schedule.pause_for(daemon.plan, now, timedelta(minutes=request.minutes))
     elif request.until is not None:
-        until = _until_clock(daemon, request.until, now)
+        plan = schedule.pause(daemon.plan, _until_clock(daemon, request.until, now))
     else:
-        until = None
-    daemon.set_plan(schedule.pause(daemon.plan, until))
+        plan = schedule.pause(daemon.plan, None)
+    daemon.set_plan(plan)
+    until = plan.paused_until and plan.paused_until.astimezone(daemon.config.schedule.timezone)
     daemon.history.record_event("pause", now, iso(until) or "until resumed")
     log.info("paused %s", f"until {until:%H:%M}" if until else "until resumed")
-    return p.PauseReply(paused_until=until, next_reminder=daemon.next_reminder())
+    return p.PauseReply(
+        paused_until=until, next_reminder=daemon.next_reminder(), timezone=_zone(daemon)
+    )
 
 
 def resume(daemon: Daemon, request: p.ResumeRequest) -> p.ResumeReply:
@@ -94,61 +104,106 @@ def resume(daemon: Daemon, request: p.ResumeRequest) -> p.ResumeReply:
     daemon.set_plan(schedule.resume(daemon.plan))
     daemon.history.record_event("resume", now, None)
     log.info("resumed; next reminder: %s", daemon.describe_next())
-    return p.ResumeReply(next_reminder=daemon.next_reminder())
+    return p.ResumeReply(next_reminder=daemon.next_reminder(), timezone=_zone(daemon))
 
 
-def snooze(daemon: Daemon, request: p.SnoozeRequest) -> p.SnoozeReply:
+async def snooze(daemon: Daemon, request: p.SnoozeRequest) -> p.SnoozeReply:
+    """Snooze the reminder on screen (it comes back with its move), or else put off the next."""
     now = daemon.now()
     minutes = request.minutes
     by = timedelta(minutes=minutes) if minutes is not None else daemon.config.schedule.snooze
-    daemon.set_plan(schedule.snooze(daemon.plan, now, by))
-    daemon.history.record_event("snooze", now, iso(now + by))
-    # A snooze answers the reminder on screen, unless the user already did (an expired
-    # notification counts as ignored, and a real answer replaces that).
-    if daemon.last_reminder_id is not None and daemon.last_answer in (None, "ignored"):
-        daemon.history.record_answer(daemon.last_reminder_id, "snoozed", now)
-        daemon.last_answer = "snoozed"
-    log.info("snoozed until %s", f"{now + by:%H:%M}")
-    return p.SnoozeReply(snoozed_until=now + by, next_reminder=daemon.next_reminder())
+    open_id, answered = daemon.open_reminder(), None
+    if open_id is not None:
+        answered = daemon.last_reminder_at
+        await daemon.answer(open_id, "snoozed", withdraw=True, snooze_by=by)
+    else:
+        daemon.set_plan(schedule.snooze(daemon.plan, now, by))
+    cfg, plan = daemon.config.schedule, daemon.plan
+    until = (plan.snoozed_until or now + by).astimezone(cfg.timezone)
+    gave_way = schedule.pending_snooze(cfg, plan, now) is None
+    daemon.history.record_event("snooze", now, iso(until))
+    log.info("snoozed until %s%s", f"{until:%H:%M}", "; it gives way" if gave_way else "")
+    return p.SnoozeReply(
+        snoozed_until=until,
+        gave_way=gave_way,
+        answered=answered,
+        next_reminder=daemon.next_reminder(),
+        timezone=_zone(daemon),
+    )
 
 
-def skip(daemon: Daemon, request: p.SkipRequest) -> p.SkipReply:
+async def skip(daemon: Daemon, request: p.SkipRequest) -> p.SkipReply:
+    """Skip the reminder on screen, or else drop the next one (one named slot)."""
     now = daemon.now()
+    if request.undo:
+        back = schedule.pending_skip(daemon.config.schedule, daemon.plan, now)
+        daemon.set_plan(schedule.unskip(daemon.plan))
+        if back is not None:
+            daemon.history.record_event("unskip", now, iso(back))
+            log.info("the skipped %s reminder is back", f"{back:%H:%M}")
+        return _skip_reply(daemon, back, on_screen=False, undone=True)
+    open_id = daemon.open_reminder()
+    if open_id is not None:
+        at = daemon.last_reminder_at
+        await daemon.answer(open_id, "skipped", withdraw=True)
+        return _skip_reply(daemon, at, on_screen=True, undone=False)
     plan, dropped = schedule.skip_next(daemon.config.schedule, daemon.plan, now)
     daemon.set_plan(plan)
     daemon.history.record_event("skip", now, iso(dropped))
     log.info("skipped the %s reminder", f"{dropped:%H:%M}" if dropped else "next (none ahead)")
-    return p.SkipReply(skipped=dropped, next_reminder=daemon.next_reminder())
+    return _skip_reply(daemon, dropped, on_screen=False, undone=False)
 
 
-def done(daemon: Daemon, request: p.DoneRequest) -> p.DoneReply:
-    if daemon.last_reminder_id is None or daemon.last_move_id is None:
+def _skip_reply(
+    daemon: Daemon, skipped: datetime | None, on_screen: bool, undone: bool
+) -> p.SkipReply:
+    return p.SkipReply(
+        skipped=skipped,
+        on_screen=on_screen,
+        undone=undone,
+        next_reminder=daemon.next_reminder(),
+        timezone=_zone(daemon),
+    )
+
+
+async def done(daemon: Daemon, request: p.DoneRequest) -> p.DoneReply:
+    """Mark the reminder on screen, or else the last one, done (and close its notification)."""
+    reminder_id, move_id = daemon.last_reminder_id, daemon.last_move_id
+    if reminder_id is None or move_id is None:
         raise DeskbreakError("no reminder has been sent yet; try `deskbreak now` for one")
-    now = daemon.now()
-    daemon.history.record_answer(daemon.last_reminder_id, "done", now)
-    daemon.last_answer = "done"
-    move = daemon.config.library.moves.get(daemon.last_move_id)
-    log.info("answer to reminder #%d: done (from the command line)", daemon.last_reminder_id)
-    return p.DoneReply(move=daemon.last_move_id, name=move.name if move else daemon.last_move_id)
+    counted = await daemon.answer(reminder_id, "done", withdraw=True)
+    log.info("answer to reminder #%d: done (from the command line)", reminder_id)
+    return p.DoneReply(
+        move=move_id,
+        name=_move_name(daemon, move_id),
+        at=daemon.last_reminder_at,
+        counted=counted,
+        answer=daemon.history.reminder_answer(reminder_id),
+        timezone=_zone(daemon),
+    )
 
 
 async def now_(daemon: Daemon, request: p.NowRequest) -> p.NowReply:
-    move, backend = await daemon.send_reminder(daemon.now())
+    move, backend = await daemon.send_reminder(daemon.now().replace(microsecond=0))
     daemon.save_state()
     return p.NowReply(move=move.id, name=move.name, backend=backend)
 
 
 def reload(daemon: Daemon, request: p.ReloadRequest) -> p.ReloadReply:
+    skipped = schedule.pending_skip(daemon.config.schedule, daemon.plan, daemon.now())
     try:
         config = daemon.reload()
     except ConfigError as err:
         log.error("config not reloaded, keeping the running one: %s", err)
         raise DeskbreakError(f"{err} (the running config is unchanged)") from None
+    forgot = skipped if skipped is not None and daemon.plan.skipped_slot is None else None
     return p.ReloadReply(
         config_file=str(daemon.paths.config_file),
         next_reminder=daemon.next_reminder(),
         file_exists=config.source is not None,
         notes=config.notes,
+        forgot_skip=forgot,
+        timezone=_zone(daemon),
     )
 
 
@@ -180,7 +235,7 @@ async def handle_request(daemon: Daemon, message: dict[str, Any]) -> dict[str, A
     except ValueError as err:
         name = message.get("cmd")
         where = f"{name}: " if isinstance(name, str) and name in p.REQUESTS else ""
-        return p.error_reply(f"{where}{err}")
+        return p.error_reply(f"{where}{err}", EXIT_USAGE)  # a usage error, as the CLI's
     reply = COMMANDS[type(request)](daemon, request)
     if asyncio.iscoroutine(reply):
         reply = await reply

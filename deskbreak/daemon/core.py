@@ -340,10 +340,17 @@ class Daemon:
             return None  # a backend that reports no answers: assume it expired
         return shown.reminder_id
 
-    async def answer(self, reminder_id: int, answer: Answer, withdraw: bool = False) -> bool:
+    async def answer(
+        self,
+        reminder_id: int,
+        answer: Answer,
+        withdraw: bool = False,
+        snooze_by: timedelta | None = None,
+    ) -> bool:
         """An answer to reminder `reminder_id`: a button press, a close without one, or a
         command. The first answer counts (True); a later one is kept as an event (False).
-        `withdraw` takes the notification off the screen (the answer came from elsewhere)."""
+        `withdraw` takes the notification off the screen (the answer came from elsewhere);
+        a snooze lasts `snooze_by`, or the configured snooze."""
         now = self.now()
         counted = self.history.record_answer(reminder_id, answer, now)
         shown = self._on_screen
@@ -362,7 +369,8 @@ class Daemon:
         log.info("answer to reminder #%d: %s", reminder_id, answer)
         if answer == "snoozed":
             self.snoozed_move_id = self._move_of(reminder_id)
-            self.set_plan(schedule.snooze(self.plan, now, self.config.schedule.snooze))
+            by = snooze_by or self.config.schedule.snooze
+            self.set_plan(schedule.snooze(self.plan, now, by))
             log.info("snoozed until %s", self.describe_next())
         return True
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, fields, is_dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from types import UnionType
 from typing import (
     Any,
@@ -29,11 +29,10 @@ from typing import (
     get_type_hints,
 )
 
+from deskbreak.limits import MAX_PAUSE, MAX_SNOOZE, check_length
+
 R = TypeVar("R", bound="Reply")
 M = TypeVar("M", bound="Message")
-
-# Longest pause or snooze a request may ask for; longer is almost surely a typo.
-MAX_MINUTES = 60 * 24 * 31
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -162,8 +161,10 @@ class StatusReply(Reply):
     next_reminder: datetime | None
     paused: bool
     paused_until: datetime | None
+    # only a snooze that will bring the next reminder (one that gave way is not shown)
     snoozed_until: datetime | None
-    last_reminder: LastReminder | None
+    skipped_slot: datetime | None  # the slot `deskbreak skip` dropped, while ahead
+    last_reminder: LastReminder | None  # its answer is the one the history counts
     today: TodayCounts
 
 
@@ -171,29 +172,45 @@ class StatusReply(Reply):
 class PauseReply(Reply):
     paused_until: datetime | None  # None: until `deskbreak resume`
     next_reminder: datetime | None
+    timezone: str  # the configured zone, which the times are shown in
 
 
 @dataclass(frozen=True)
 class ResumeReply(Reply):
     next_reminder: datetime | None
+    timezone: str
 
 
 @dataclass(frozen=True)
 class SnoozeReply(Reply):
     snoozed_until: datetime
+    # True: that moment is outside work hours (or paused), so the next slot comes instead
+    gave_way: bool
+    answered: datetime | None  # the reminder on screen that this snoozed, if one was
     next_reminder: datetime | None
+    timezone: str
 
 
 @dataclass(frozen=True)
 class SkipReply(Reply):
-    skipped: datetime | None  # None: no reminder was ahead to skip
+    """`skipped` is the reminder on screen (`on_screen`) or else the next one; with `undo`,
+    the skipped slot brought back. None: nothing to skip (or to undo)."""
+
+    skipped: datetime | None
+    on_screen: bool
+    undone: bool
     next_reminder: datetime | None
+    timezone: str
 
 
 @dataclass(frozen=True)
 class DoneReply(Reply):
     move: str
     name: str
+    at: datetime | None  # the reminder's slot
+    counted: bool  # False: it already had an answer, which still counts (kept as an event)
+    answer: str | None  # the answer that counts
+    timezone: str
 
 
 @dataclass(frozen=True)
@@ -209,6 +226,8 @@ class ReloadReply(Reply):
     next_reminder: datetime | None
     file_exists: bool  # False: no user file, the defaults (and any system file) are in use
     notes: tuple[str, ...]  # e.g. a locked key the user's file tries to change
+    forgot_skip: datetime | None  # a skipped slot the new work hours no longer have
+    timezone: str
 
 
 @dataclass(frozen=True)
@@ -234,8 +253,14 @@ class Request(Message, Generic[R]):
     reply_type: ClassVar[type[Reply]]
 
     def to_json(self) -> dict[str, Any]:
-        # Unset options stay off the wire: `{"cmd": "pause"}` pauses until resumed.
-        given = {key: value for key, value in super().to_json().items() if value is not None}
+        # Options left at their defaults stay off the wire: `{"cmd": "pause"}` pauses until
+        # resumed, `{"cmd": "skip"}` skips (and `"undo": false` is never sent).
+        defaults = {f.name: f.default for f in fields(cast(Any, self))}
+        given = {
+            key: value
+            for key, value in super().to_json().items()
+            if value is not None and value != defaults.get(key)
+        }
         return {"cmd": self.cmd, **given}
 
     def read_reply(self, data: Mapping[str, object]) -> R:
@@ -246,9 +271,9 @@ class Request(Message, Generic[R]):
         """Raise ValueError for values no command accepts (the daemon calls this)."""
 
 
-def _check_minutes(minutes: float | None) -> None:
-    if minutes is not None and not 0 < minutes <= MAX_MINUTES:
-        raise ValueError(f"minutes must be a number from 0 to {MAX_MINUTES}, got {minutes:g}")
+def _check_minutes(what: str, minutes: float | None, limit: timedelta) -> None:
+    if minutes is not None:
+        check_length(what, timedelta(minutes=minutes), limit, f"{minutes:g} minutes")
 
 
 @dataclass(frozen=True)
@@ -267,7 +292,7 @@ class PauseRequest(Request[PauseReply]):
     until: time | None = None
 
     def check(self) -> None:
-        _check_minutes(self.minutes)
+        _check_minutes("pause", self.minutes, MAX_PAUSE)
         if self.minutes is not None and self.until is not None:
             raise ValueError("give either minutes or until, not both")
 
@@ -287,13 +312,16 @@ class SnoozeRequest(Request[SnoozeReply]):
     minutes: float | None = None
 
     def check(self) -> None:
-        _check_minutes(self.minutes)
+        _check_minutes("snooze", self.minutes, MAX_SNOOZE)
 
 
 @dataclass(frozen=True)
 class SkipRequest(Request[SkipReply]):
+    """Skip the reminder on screen, or else the next one; `undo` brings a skipped slot back."""
+
     cmd = "skip"
     reply_type = SkipReply
+    undo: bool = False
 
 
 @dataclass(frozen=True)

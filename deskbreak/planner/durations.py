@@ -6,6 +6,7 @@ import re
 from datetime import time, timedelta
 
 from deskbreak.errors import UsageError
+from deskbreak.limits import MIN_DURATION, in_words
 
 MAX_DURATION = timedelta(days=366)
 
@@ -25,10 +26,11 @@ _CLOCK = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
 _SECONDS_PER_UNIT = (86400, 3600, 60, 1)
 
 
-def parse_duration(text: str) -> timedelta:
+def parse_duration(text: str, what: str = "duration", limit: timedelta = MAX_DURATION) -> timedelta:
     """A positive duration from text like "45m", "1h30m", "90s", "2h 15m"; a bare number is minutes.
 
-    Raises UsageError (with examples) for anything else, for zero, and for more than a year.
+    Raises UsageError (with examples) for anything else, and for less than a second or more
+    than `limit` (naming `what` and the limit in words: "a pause can be at most 31 days").
     """
     cleaned = text.strip()
     if plain := _PLAIN_MINUTES.fullmatch(cleaned):
@@ -41,10 +43,10 @@ def parse_duration(text: str) -> timedelta:
         )
     else:
         raise UsageError(f"not a duration: {text!r}; use {_EXAMPLES}")
-    if seconds < 1:
-        raise UsageError(f"a duration must be at least 1 second, got {text!r}; use {_EXAMPLES}")
-    if seconds > MAX_DURATION.total_seconds():
-        raise UsageError(f"a duration can be at most {MAX_DURATION.days} days, got {text!r}")
+    if seconds < MIN_DURATION.total_seconds():
+        raise UsageError(f"a {what} must be at least 1 second, got {text!r}; use {_EXAMPLES}")
+    if seconds > limit.total_seconds():
+        raise UsageError(f"a {what} can be at most {in_words(limit)}, got {text!r}")
     return timedelta(seconds=round(seconds))
 
 

@@ -10,12 +10,20 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fakes import ServerThread, status_reply
 
 from deskbreak.cli import app
-from deskbreak.cli.commands_control import format_moment, render_status
+from deskbreak.cli.commands_control import (
+    format_moment,
+    render_done,
+    render_pause,
+    render_skip,
+    render_snooze,
+    render_status,
+)
 from deskbreak.daemon import protocol as p
 from deskbreak.paths import default_paths
 
@@ -42,14 +50,34 @@ class FakeDaemon:
         self.requests: list[dict[str, Any]] = []
         self.replies: dict[str, p.Reply | str] = {
             "status": status_reply(NOW, next_reminder=SOON),
-            "pause": p.PauseReply(paused_until=LATER, next_reminder=LATER),
-            "resume": p.ResumeReply(next_reminder=SOON),
-            "snooze": p.SnoozeReply(snoozed_until=SOON, next_reminder=SOON),
-            "skip": p.SkipReply(skipped=SOON, next_reminder=LATER),
-            "done": p.DoneReply(move="hip-circles", name="Hip circles"),
+            "pause": p.PauseReply(paused_until=LATER, next_reminder=LATER, timezone="UTC"),
+            "resume": p.ResumeReply(next_reminder=SOON, timezone="UTC"),
+            "snooze": p.SnoozeReply(
+                snoozed_until=SOON,
+                gave_way=False,
+                answered=None,
+                next_reminder=SOON,
+                timezone="UTC",
+            ),
+            "skip": p.SkipReply(
+                skipped=SOON, on_screen=False, undone=False, next_reminder=LATER, timezone="UTC"
+            ),
+            "done": p.DoneReply(
+                move="hip-circles",
+                name="Hip circles",
+                at=NOW,
+                counted=True,
+                answer="done",
+                timezone="UTC",
+            ),
             "now": p.NowReply(move="neck-rolls", name="Neck rolls", backend="console"),
             "reload": p.ReloadReply(
-                config_file=CONFIG_FILE, next_reminder=SOON, file_exists=True, notes=()
+                config_file=CONFIG_FILE,
+                next_reminder=SOON,
+                file_exists=True,
+                notes=(),
+                forgot_skip=None,
+                timezone="UTC",
             ),
             "stop": p.StopReply(),
         }
@@ -128,17 +156,36 @@ def test_status_when_not_running_says_so_with_a_hint_and_exits_1() -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_status_json_when_not_running_prints_nulls_and_exits_1() -> None:
+# The `status --json` schema scripts rely on: the same keys whether or not a daemon runs.
+STATUS_KEYS = {
+    "running",
+    "pid",
+    "config_file",
+    "config_found",
+    "backend",
+    "timezone",
+    "next_reminder",
+    "paused",
+    "paused_until",
+    "snoozed_until",
+    "skipped_slot",
+    "last_reminder",
+    "today",
+}
+
+
+def test_status_json_has_the_pinned_keys_when_running(daemon: FakeDaemon) -> None:
+    result = deskbreak("status", "--json")
+    assert set(json.loads(result.stdout)) == STATUS_KEYS
+
+
+def test_status_json_when_not_running_has_the_same_keys_all_null_and_exits_1() -> None:
     result = deskbreak("status", "--json")
     assert result.returncode == 1
-    assert json.loads(result.stdout) == {
-        "running": False,
-        "pid": None,
-        "next_reminder": None,
-        "paused_until": None,
-        "snoozed_until": None,
-        "today": None,
-    }
+    state = json.loads(result.stdout)
+    assert set(state) == STATUS_KEYS
+    assert state["running"] is False
+    assert all(value is None for key, value in state.items() if key != "running")
 
 
 # --- pause, resume, snooze, skip ----------------------------------------------------------------
@@ -159,7 +206,7 @@ def test_pause_until_a_time_sends_the_time(daemon: FakeDaemon) -> None:
 
 
 def test_pause_without_arguments_pauses_until_resumed(daemon: FakeDaemon) -> None:
-    daemon.replies["pause"] = p.PauseReply(paused_until=None, next_reminder=None)
+    daemon.replies["pause"] = p.PauseReply(paused_until=None, next_reminder=None, timezone="UTC")
     result = deskbreak("pause")
     assert result.returncode == 0, result.stderr
     assert daemon.requests == [{"cmd": "pause"}]
@@ -218,7 +265,12 @@ def test_skip_names_the_skipped_reminder_and_the_next(daemon: FakeDaemon) -> Non
 
 def test_reload_without_a_config_file_never_says_reloaded(daemon: FakeDaemon) -> None:
     daemon.replies["reload"] = p.ReloadReply(
-        config_file=CONFIG_FILE, next_reminder=SOON, file_exists=False, notes=("locked x",)
+        config_file=CONFIG_FILE,
+        next_reminder=SOON,
+        file_exists=False,
+        notes=("locked x",),
+        forgot_skip=None,
+        timezone="UTC",
     )
     result = deskbreak("reload")
     assert result.returncode == 0, result.stderr
@@ -313,3 +365,70 @@ def test_status_while_paused_until_resumed_says_how_to_resume() -> None:
         "running (pid 1) · no reminder scheduled · today: 0 sent",
         "paused until you run `deskbreak resume`",
     ]
+
+
+# --- limits, zones and the words each answer uses ----------------------------------------------
+
+
+def test_a_pause_longer_than_the_limit_is_a_usage_error_naming_the_limit(
+    daemon: FakeDaemon,
+) -> None:
+    result = deskbreak("pause", "40d")
+    assert result.returncode == 2
+    assert "a pause can be at most 31 days, got '40d'" in result.stderr
+    assert daemon.requests == []
+
+
+def test_times_show_in_the_configured_zone_and_name_it_when_the_system_differs() -> None:
+    berlin_now = datetime(2026, 11, 23, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    reply = p.PauseReply(
+        paused_until=datetime(2026, 11, 23, 14, 0, tzinfo=ZoneInfo("America/New_York")),
+        next_reminder=None,
+        timezone="America/New_York",
+    )
+    line = render_pause(reply, berlin_now)
+    assert "until 14:00" in line and "times in America/New_York" in line
+    same = render_pause(reply, berlin_now.astimezone(ZoneInfo("America/New_York")))
+    assert "until 14:00" in same and "times in" not in same
+
+
+def test_skipping_tomorrows_reminder_reads_as_english() -> None:
+    reply = p.SkipReply(
+        skipped=NOW + timedelta(days=1),
+        on_screen=False,
+        undone=False,
+        next_reminder=None,
+        timezone="UTC",
+    )
+    assert render_skip(reply, NOW).startswith(f"skipped tomorrow's {hhmm(NOW)} reminder")
+
+
+def test_status_names_a_pending_skip_and_how_to_undo_it() -> None:
+    text = render_status(status_reply(NOW, skipped_slot=SOON), NOW)
+    assert f"skipping the {hhmm(SOON)} reminder" in text or "skipping tomorrow's" in text
+    assert "skip --undo" in text
+
+
+def test_skip_undo_asks_the_daemon_to_bring_the_slot_back(daemon: FakeDaemon) -> None:
+    daemon.replies["skip"] = p.SkipReply(
+        skipped=SOON, on_screen=False, undone=True, next_reminder=SOON, timezone="UTC"
+    )
+    result = deskbreak("skip", "--undo")
+    assert result.returncode == 0, result.stderr
+    assert daemon.requests == [{"cmd": "skip", "undo": True}]
+    assert "reminder is back" in result.stdout
+
+
+def test_a_snooze_that_gives_way_says_so_instead_of_a_time_it_will_not_keep() -> None:
+    reply = p.SnoozeReply(
+        snoozed_until=SOON, gave_way=True, answered=None, next_reminder=LATER, timezone="UTC"
+    )
+    text = render_snooze(reply, NOW)
+    assert "outside work hours" in text and "snoozed until" not in text
+
+
+def test_done_on_a_reminder_already_answered_says_the_first_answer_counts() -> None:
+    reply = p.DoneReply(
+        move="m", name="M", at=SOON, counted=False, answer="skipped", timezone="UTC"
+    )
+    assert "already counts as skipped" in render_done(reply, NOW)

@@ -110,7 +110,7 @@ def test_pause_until_a_clock_time_and_indefinitely_then_resume(isolated_dirs: Pa
 def test_bad_arguments_get_error_replies_and_the_daemon_keeps_serving(isolated_dirs: Path) -> None:
     async def scenario(s: DaemonSession) -> None:
         for request, message in (
-            ({"cmd": "pause", "minutes": -5}, "minutes must be a number from 0 to"),
+            ({"cmd": "pause", "minutes": -5}, "a pause must be at least 1 second"),
             ({"cmd": "pause", "minutes": 5, "until": "10:00"}, "not both"),
             ({"cmd": "pause", "until": "25:99"}, "HH:MM"),
             ({"cmd": "snooze", "minutes": "ten"}, "minutes must be a number"),
@@ -187,3 +187,83 @@ def test_stop_replies_then_the_daemon_exits_and_removes_its_socket(isolated_dirs
     session = run(isolated_dirs, scenario)
     kinds = [e.kind for e in History(session.paths.database).recent_events(3)]
     assert kinds[0] == "stop"
+
+
+# --- skip names one slot; answers: the first counts ---------------------------------------------
+
+
+def test_skip_is_shown_by_status_and_undone_by_skip_undo_or_resume(isolated_dirs: Path) -> None:
+    async def scenario(s: DaemonSession) -> None:
+        dropped = (await s.ask(p.SkipRequest())).skipped
+        assert dropped is not None
+        assert (await s.ask(p.StatusRequest())).skipped_slot == dropped
+        undone = await s.ask(p.SkipRequest(undo=True))
+        assert (undone.undone, undone.skipped, undone.next_reminder) == (True, dropped, dropped)
+        assert (await s.ask(p.StatusRequest())).skipped_slot is None
+        await s.ask(p.SkipRequest())
+        assert (await s.ask(p.ResumeRequest())).next_reminder == dropped
+
+    run(isolated_dirs, scenario)
+
+
+def test_reload_with_new_hours_forgets_a_skip_whose_slot_is_gone(isolated_dirs: Path) -> None:
+    async def scenario(s: DaemonSession) -> None:
+        dropped = (await s.ask(p.SkipRequest())).skipped
+        # windows from 00:01 with slots counted from there: none falls on :00 or :30
+        shifted = ALWAYS.replace('["00:00-24:00"]', '["00:01-24:00"]\nalign = "start"')
+        s.paths.config_file.write_text(shifted)
+        reply = await s.ask(p.ReloadRequest())
+        assert reply.forgot_skip == dropped
+        assert (await s.ask(p.StatusRequest())).skipped_slot is None
+
+    run(isolated_dirs, scenario)
+
+
+def test_skip_with_a_reminder_on_screen_skips_that_one_not_the_next(isolated_dirs: Path) -> None:
+    async def scenario(s: DaemonSession) -> None:
+        before = (await s.ask(p.StatusRequest())).next_reminder
+        await s.ask(p.NowRequest())
+        reply = await s.ask(p.SkipRequest())
+        assert reply.on_screen and reply.next_reminder == before
+        status = await s.ask(p.StatusRequest())
+        assert status.today.skipped == 1 and status.skipped_slot is None
+
+    run(isolated_dirs, scenario)
+
+
+def test_done_after_a_skip_keeps_the_skip_and_records_the_later_answer(
+    isolated_dirs: Path,
+) -> None:
+    async def scenario(s: DaemonSession) -> None:
+        await s.ask(p.NowRequest())
+        await s.ask(p.SkipRequest())
+        reply = await s.ask(p.DoneRequest())
+        assert (reply.counted, reply.answer) == (False, "skipped")
+        status = await s.ask(p.StatusRequest())
+        assert (status.today.skipped, status.today.done) == (1, 0)
+        kinds = [e.kind for e in s.daemon.history.recent_events(5)]
+        assert "answer" in kinds
+
+    run(isolated_dirs, scenario)
+
+
+WORKDAY = """
+[schedule]
+timezone = "UTC"
+hours = ["00:00-00:01"]
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+interval = 1
+[notifications]
+backend = "console"
+"""
+
+
+def test_a_snooze_past_work_hours_gives_way_and_status_does_not_show_it(
+    isolated_dirs: Path,
+) -> None:
+    async def scenario(s: DaemonSession) -> None:
+        reply = await s.ask(p.SnoozeRequest(minutes=10))
+        assert reply.gave_way
+        assert (await s.ask(p.StatusRequest())).snoozed_until is None
+
+    run(isolated_dirs, scenario, WORKDAY)
