@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +18,14 @@ import typer
 from deskbreak.cli import app
 from deskbreak.cli.common import config_from, paths_from, print_json
 from deskbreak.errors import EXIT_OK, UsageError
+from deskbreak.limits import MAX_STATS_DAYS
 
 if TYPE_CHECKING:
     from rich.text import Text
 
     from deskbreak.planner.run_log import RunTotals
     from deskbreak.store.history import Event, History
-    from deskbreak.store.stats import Stats
+    from deskbreak.store.stats import Period, Stats
 
 NO_HISTORY = "no history yet — start the daemon with `deskbreak start`"
 CHART_WIDTH = 24
@@ -52,8 +54,8 @@ def day_range(today: date, days: int | None, week: bool, month: bool) -> tuple[d
     if month:
         return today.replace(day=1), today
     count = 7 if days is None else days
-    if count < 1:
-        raise UsageError(f"--days must be at least 1, got {count}")
+    if not 1 <= count <= MAX_STATS_DAYS:
+        raise UsageError(f"--days must be from 1 to {MAX_STATS_DAYS}, got {count}")
     return today - timedelta(days=count - 1), today
 
 
@@ -116,10 +118,29 @@ def bar(counts: dict[str, int], scale: int, width: int = CHART_WIDTH) -> Text:
     return text
 
 
+def percent(part: int, whole: int) -> str:
+    """A share rounded to the nearest whole percent: 2 of 3 is "67%"."""
+    return f"{round(part * 100 / whole)}%"
+
+
+def period_label(period: Period, unit: str) -> str:
+    """A chart row's label: "Mon 11-23", "week of 11-23", "2026-11", "2026 Q4"."""
+    if unit == "day":
+        return f"{period.first:%a %m-%d}"
+    if unit == "week":
+        return f"week of {period.first:%Y-%m-%d}"
+    if unit == "month":
+        return f"{period.first:%Y-%m}"
+    return f"{period.first.year} Q{(period.first.month - 1) // 3 + 1}"
+
+
 def render_stats(stats: Stats, tz: tzinfo) -> None:
-    """Print the stats as tables with a bar chart."""
+    """Print the stats as tables with a bar chart: a row per day, or per week, month or
+    quarter over long ranges, so the chart stays one screen."""
     from rich.console import Console
     from rich.table import Table
+
+    from deskbreak.store.stats import period_unit, roll_up
 
     console = Console(highlight=False)
     table = Table(
@@ -128,15 +149,17 @@ def render_stats(stats: Stats, tz: tzinfo) -> None:
         box=None,
         pad_edge=False,
     )
-    table.add_column("day")
+    unit = period_unit(len(stats.days))
+    table.add_column(unit)
     for name in ("sent", "done", "snoozed", "skipped", "ignored", "routines"):
         table.add_column(name, justify="right")
     table.add_column("")
-    scale = max((day.sent for day in stats.days), default=0)
-    for day in stats.days:
-        counts = dataclasses.asdict(day)
+    periods = roll_up(stats.days, unit)
+    scale = max((period.counts.sent for period in periods), default=0)
+    for period in periods:
+        counts = dataclasses.asdict(period.counts)
         table.add_row(
-            f"{day.day:%a %m-%d}",
+            period_label(period, unit),
             *(str(counts[name]) for name in CSV_COLUMNS[1:]),
             bar(counts, scale),
         )
@@ -146,7 +169,7 @@ def render_stats(stats: Stats, tz: tzinfo) -> None:
         style="dim",
     )
     totals = stats.totals
-    share = f" ({totals.done * 100 // totals.sent}%)" if totals.sent else ""
+    share = f" ({percent(totals.done, totals.sent)})" if totals.sent else ""
     console.print(f"\n{totals.done} of {totals.sent} breaks done{share}")
     console.print(f"Streak: {stats.streak_days} day{'s' if stats.streak_days != 1 else ''}")
     if stats.done_by_area:
@@ -172,14 +195,16 @@ def event_to_json(event: Event, tz: tzinfo) -> dict[str, Any]:
     }
 
 
-def event_line(event: Event, tz: tzinfo) -> str:
-    """One event as a line of text."""
+def event_line(event: Event, tz: tzinfo, names: Mapping[str, str] | None = None) -> str:
+    """One event as a line of text: local times, and moves by name (`names`: id → name)."""
+    names = names or {}
     when = f"{event.at.astimezone(tz):%Y-%m-%d %H:%M}"
     if event.kind == "reminder":
         answer = event.answer or "no answer"
         if event.answered_at is not None:
             answer += f" at {event.answered_at.astimezone(tz):%H:%M}"
-        return f"{when}  reminder  {event.detail} ({event.area}) via {event.backend}: {answer}"
+        move = names.get(event.detail or "", event.detail)
+        return f"{when}  reminder  {move} ({event.area}) via {event.backend}: {answer}"
     if event.kind == "routine":
         # Not completed: a run quit early or skipped through with `n` (see routine.runner).
         outcome = "finished" if event.completed else "skipped"
@@ -187,7 +212,23 @@ def event_line(event: Event, tz: tzinfo) -> str:
             outcome = "partly done"
         steps = f"{event.steps_done}/{event.steps_total} steps"
         return f"{when}  routine   {event.detail}: {outcome}, {steps}"
-    return f"{when}  {event.kind:<8}  {event.detail or ''}".rstrip()
+    detail = _local_detail(event.detail, event.at.astimezone(tz))
+    return f"{when}  {event.kind:<8}  {detail}".rstrip()
+
+
+def _local_detail(detail: str | None, at: datetime) -> str:
+    """An event's detail for people: an ISO instant (a pause's end, a skipped slot) as local
+    "until 14:00" style time, with the date when it is another day."""
+    if detail is None:
+        return ""
+    try:
+        moment = datetime.fromisoformat(detail)
+    except ValueError:
+        return detail
+    if moment.tzinfo is None:
+        return detail
+    local = moment.astimezone(at.tzinfo)
+    return f"{local:%H:%M}" if local.date() == at.date() else f"{local:%Y-%m-%d %H:%M}"
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -294,6 +335,8 @@ def history_command(
     elif not events:
         typer.echo("no events recorded yet")
     else:
+        config = config_from(ctx)
+        names = {move_id: move.name for move_id, move in config.library.moves.items()}
         for event in events:
-            typer.echo(event_line(event, tz))
+            typer.echo(event_line(event, tz, names))
     return EXIT_OK

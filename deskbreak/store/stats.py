@@ -9,7 +9,7 @@ span between two DST changes), and each row's day is integer arithmetic on its e
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from deskbreak.store.history import COUNTS_SQL, AnswerCounts, History, epoch
@@ -239,3 +239,58 @@ def compute_stats(
 def empty_stats(start_day: date, end_day: date, today: date) -> Stats:
     """The Stats of a history that does not exist yet: no days, nothing counted."""
     return Stats(start_day, end_day, today, (), AnswerCounts(), (), (), 0)
+
+
+# -- rolling long ranges up so the chart stays one screen ----------------------------------------
+
+# Up to this many days the chart has a row per day; then per ISO week, per month, per quarter.
+ROLL_UP = ((31, "day"), (26 * 7, "week"), (36 * 31, "month"))
+
+
+@dataclass(frozen=True)
+class Period:
+    """Consecutive days summed: a week (from its Monday), a month or a quarter."""
+
+    first: date
+    last: date
+    counts: DayStats  # its `day` is `first`
+
+
+def period_unit(days: int) -> str:
+    """How `days` days are charted: "day", "week", "month" or "quarter"."""
+    return next((unit for limit, unit in ROLL_UP if days <= limit), "quarter")
+
+
+def _period_start(day: date, unit: str) -> date:
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    if unit == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return day
+
+
+def roll_up(days: Sequence[DayStats], unit: str) -> list[Period]:
+    """The days summed per `unit`, in order; a period the range cuts starts at its first day."""
+    periods: list[Period] = []
+    keys: list[date] = []
+    for day in days:
+        key = _period_start(day.day, unit)
+        if keys and keys[-1] == key:
+            last = periods[-1]
+            summed = DayStats(
+                last.first,
+                sent=last.counts.sent + day.sent,
+                done=last.counts.done + day.done,
+                snoozed=last.counts.snoozed + day.snoozed,
+                skipped=last.counts.skipped + day.skipped,
+                ignored=last.counts.ignored + day.ignored,
+                routines=last.counts.routines + day.routines,
+                routines_completed=last.counts.routines_completed + day.routines_completed,
+            )
+            periods[-1] = Period(last.first, day.day, summed)
+        else:
+            keys.append(key)
+            periods.append(Period(day.day, day.day, replace(day)))
+    return periods

@@ -26,6 +26,7 @@ from deskbreak.store.stats import (
     day_spans,
     local_midnight,
     midnights,
+    roll_up,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -333,3 +334,45 @@ def test_bars_scale_to_the_widest_day_and_stay_exact_below_it() -> None:
     assert len(commands_stats.bar(counts, scale=48, width=24)) == 24
     small = {"done": 3, "snoozed": 1, "skipped": 0, "ignored": 1}
     assert commands_stats.bar(small, scale=16, width=24).plain == "███▒·"
+
+
+def test_two_of_three_done_reads_67_percent_not_66() -> None:
+    assert commands_stats.percent(2, 3) == "67%"
+    assert commands_stats.percent(1, 3) == "33%"
+
+
+def test_a_range_longer_than_the_limit_is_a_usage_error_naming_it(configured: Path) -> None:
+    result = CliRunner().invoke(app, ["stats", "--days", "800000"])
+    assert isinstance(result.exception, UsageError)
+    assert "from 1 to 3660, got 800000" in str(result.exception)
+
+
+def test_days_roll_up_into_weeks_with_the_counts_kept() -> None:
+    first = date(2026, 11, 18)  # a Wednesday: its week is cut by the range
+    days = [DayStats(first + timedelta(days=n), sent=2, done=1) for n in range(12)]
+    weeks = roll_up(days, "week")
+    assert [(w.first, w.last) for w in weeks] == [
+        (date(2026, 11, 18), date(2026, 11, 22)),
+        (date(2026, 11, 23), date(2026, 11, 29)),
+    ]
+    assert [w.counts.sent for w in weeks] == [10, 14]
+    assert sum(w.counts.done for w in weeks) == 12
+
+
+def test_five_years_of_stats_chart_fits_one_screen(configured: Path) -> None:
+    fill(configured)
+    out = run("stats", "--days", "1825")
+    assert len(out.splitlines()) < 45
+    assert " Q" in out and "quarter" in out
+
+
+def test_history_shows_move_names_and_local_times_not_ids_and_iso(configured: Path) -> None:
+    now = datetime.now(BERLIN).replace(second=0, microsecond=0)
+    with History(configured) as h:
+        h.record_reminder(now - timedelta(minutes=5), "chin-tucks", "neck", "console")
+        h.record_event("pause", now, (now + timedelta(minutes=45)).astimezone(UTC).isoformat())
+    lines = run("history").splitlines()
+    until = now + timedelta(minutes=45)
+    expected = f"{until:%H:%M}" if until.date() == now.date() else f"{until:%Y-%m-%d %H:%M}"
+    assert lines[0].endswith(f"pause     {expected}")
+    assert "Chin tucks" in lines[1] and "chin-tucks" not in lines[1]

@@ -1,0 +1,94 @@
+"""`deskbreak schedule` tells the truth: what was sent, what is skipped, what comes next."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from deskbreak.cli import _register_commands, app
+from deskbreak.config import load_config
+from deskbreak.errors import DeskbreakError
+from deskbreak.paths import default_paths
+from deskbreak.store.history import DaemonState, History
+
+ALWAYS = """
+[schedule]
+timezone = "UTC"
+hours = ["00:00-24:00"]
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+"""
+
+
+def schedule(tmp_path: Path, *args: str) -> tuple[int, str]:
+    config = tmp_path / "config.toml"
+    config.write_text(ALWAYS, encoding="utf-8")
+    _register_commands()
+    result = CliRunner().invoke(app, ["--config", str(config), "schedule", *args])
+    if isinstance(result.exception, DeskbreakError):
+        return result.exception.exit_code, str(result.exception)
+    return result.exit_code, result.output
+
+
+def rows_by_time(tmp_path: Path, day: datetime) -> dict[str, dict[str, Any]]:
+    code, out = schedule(tmp_path, "--date", f"{day:%Y-%m-%d}", "--json")
+    assert code == 0, out
+    return {row["at"][11:16]: row for row in json.loads(out)}
+
+
+def desk_moves(tmp_path: Path) -> list[str]:
+    config = tmp_path / "c.toml"
+    config.write_text(ALWAYS, encoding="utf-8")
+    return [m.id for m in load_config(config).library.desk_moves((), ())]
+
+
+def history() -> History:
+    return History(default_paths().database)
+
+
+def test_past_slots_show_the_move_actually_sent_and_the_slots_that_sent_none(
+    tmp_path: Path,
+) -> None:
+    yesterday = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
+        days=1
+    )
+    unusual = desk_moves(tmp_path)[-1]
+    with history() as h:
+        h.record_reminder(yesterday.replace(hour=10), unusual, "neck", "console")
+    rows = rows_by_time(tmp_path, yesterday)
+    assert (rows["10:00"]["status"], rows["10:00"]["move"]) == ("sent", unusual)
+    assert (rows["10:30"]["status"], rows["10:30"]["move"]) == ("not sent", None)
+
+
+def test_a_skipped_slot_is_shown_and_uses_no_move(tmp_path: Path) -> None:
+    tomorrow = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
+        days=1
+    )
+    before = rows_by_time(tmp_path, tomorrow)
+    with history() as h:
+        h.save_state(DaemonState(skipped_slot=tomorrow.replace(hour=10)))
+    after = rows_by_time(tmp_path, tomorrow)
+    assert after["10:00"]["status"] == "skipped"
+    assert after["10:30"]["move"] == before["10:00"]["move"]
+
+
+def test_a_snoozed_reminder_brings_its_move_back_first(tmp_path: Path) -> None:
+    tomorrow = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
+        days=1
+    )
+    before = rows_by_time(tmp_path, tomorrow)
+    moved = before["00:30"]["move"]
+    snoozed = next(m for m in desk_moves(tmp_path) if m != moved)
+    with history() as h:
+        h.save_state(DaemonState(snoozed_move_id=snoozed))
+    assert rows_by_time(tmp_path, tomorrow)["00:30"]["move"] == snoozed
+
+
+def test_a_span_beyond_the_calendar_is_a_usage_error_naming_the_range(tmp_path: Path) -> None:
+    code, out = schedule(tmp_path, "--date", "9999-12-31", "--days", "2")
+    assert code == 2 and "1971-01-01 to 9998-12-31" in out
+    code, out = schedule(tmp_path, "--days", "0")
+    assert code == 2 and "--days must be from 1 to 366, got 0" in out
