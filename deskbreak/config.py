@@ -33,7 +33,8 @@ from deskbreak.library.parser import extend_library
 from deskbreak.paths import Paths
 from deskbreak.planner.model import DAY_NAMES, ScheduleConfig, Window, system_timezone
 
-BACKENDS = ("auto", "notify-send", "plyer", "console")
+# "notify-send" is the name older configs use for the dbus backend.
+BACKENDS = ("auto", "dbus", "notify-send", "plyer", "console")
 ALIGNS = ("clock", "start")
 MAX_INTERVAL_MINUTES = 240
 

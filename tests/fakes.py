@@ -18,7 +18,7 @@ from deskbreak.config import load_config
 from deskbreak.daemon import protocol
 from deskbreak.daemon.control import ControlServer, Handler, ask, serve
 from deskbreak.daemon.core import Daemon
-from deskbreak.desktop.notify import Answer, AnswerCallback, NotifyError, Reminder
+from deskbreak.desktop.notify import AnswerCallback, Notification, NotifyError
 from deskbreak.paths import Paths
 from deskbreak.store.history import History
 
@@ -48,15 +48,15 @@ class RecordingNotifier:
     """
 
     name: str = "console"
-    answer: Answer | None = None
+    answer: str | None = None  # a button key, or DISMISSED / EXPIRED
     reason: str | None = None
     error: str | None = None
-    shown: list[Reminder] = field(default_factory=list)
+    shown: list[Notification] = field(default_factory=list)
 
     def unavailable_reason(self) -> str | None:
         return self.reason
 
-    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> object | None:
+    async def send(self, reminder: Notification, on_answer: AnswerCallback) -> object | None:
         if self.error:
             raise NotifyError(self.error)
         self.shown.append(reminder)
@@ -69,7 +69,7 @@ class RecordingNotifier:
         return [reminder.title for reminder in self.shown]
 
 
-def broken_notifier(name: str = "notify-send") -> RecordingNotifier:
+def broken_notifier(name: str = "dbus") -> RecordingNotifier:
     return RecordingNotifier(name, error="no notification server")
 
 

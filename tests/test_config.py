@@ -117,7 +117,7 @@ def test_unknown_timezone_names_the_value(tmp_path: Path) -> None:
 def test_unknown_backend_lists_the_backends(tmp_path: Path) -> None:
     message = error_for('[notifications]\nbackend = "pigeon"\n', tmp_path)
     assert "config.toml:2: [notifications] unknown backend 'pigeon'" in message
-    assert "auto, notify-send, plyer, console" in message
+    assert "auto, dbus, notify-send, plyer, console" in message
 
 
 def test_unknown_section_is_refused(tmp_path: Path) -> None:

@@ -26,11 +26,22 @@ from apscheduler.triggers.base import BaseTrigger
 
 from deskbreak.config import Config, load_config_for
 from deskbreak.daemon import sdnotify
-from deskbreak.desktop.notify import Answer, Notifier, NotifyError, Reminder, backend_chain
+from deskbreak.desktop.dbus import Buses
+from deskbreak.desktop.notify import (
+    DISMISSED,
+    EXPIRED,
+    REMINDER_ACTIONS,
+    REMINDER_TAG,
+    Notification,
+    Notifier,
+    NotifyError,
+    backend_chain,
+)
 from deskbreak.errors import ConfigError
 from deskbreak.library.moves import Move
 from deskbreak.library.rotation import next_desk_move, walk_every_for
 from deskbreak.planner import schedule
+from deskbreak.store.history import Answer
 from deskbreak.store.queued import QueuedHistory
 
 if TYPE_CHECKING:
@@ -52,6 +63,14 @@ WRITE_RETRY_SECONDS = 2.0
 BACKWARD_STEP_SECONDS = 5.0
 # A supervised task that fails is restarted after this pause (so a persistent fault does not spin).
 RESTART_SECONDS = 5.0
+# What a notification's outcome (a button key, a dismissal, an expiry) means for the history.
+ANSWERS: dict[str, Answer] = {
+    "done": "done",
+    "snooze": "snoozed",
+    "skip": "skipped",
+    DISMISSED: "dismissed",
+    EXPIRED: "ignored",
+}
 
 
 class PlannerTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler ships no type hints
@@ -91,7 +110,7 @@ class OnScreen:
     until: datetime  # when its timeout ends
 
 
-def notifier_timeout(reminder: Reminder) -> timedelta:
+def notifier_timeout(reminder: Notification) -> timedelta:
     return timedelta(seconds=reminder.timeout_seconds)
 
 
@@ -124,10 +143,13 @@ class Daemon:
         history.set_busy_timeout(BUSY_TIMEOUT_SECONDS)
         self.history = QueuedHistory(history, on_backlog=self._retry_writes_later)
         self.clock = clock
-        self._make_notifiers = make_notifiers or (
-            lambda cfg: backend_chain(cfg.notifications.backend)
-        )
+        # One connection per bus for everything desktop-side, and backends that live as long
+        # as the daemon (a reload changes the order, not the notifications they track).
+        self.buses = Buses(os.environ)
+        self._make_notifiers = make_notifiers or self._default_notifiers
+        self._backends: dict[str, Notifier] | None = None
         self.notifiers = self._make_notifiers(config)
+        self._backend_trouble: dict[str, str] = {}
         saved = history.load_state()
         self.plan = schedule.PlanState(
             paused_until=saved.paused_until,
@@ -154,6 +176,19 @@ class Daemon:
         self._last_tick = self.now()
         self._retry: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+
+    def _default_notifiers(self, config: Config) -> list[Notifier]:
+        if self._backends is None:
+            from deskbreak.desktop.notify import ConsoleNotifier, PlyerNotifier
+            from deskbreak.desktop.notify_dbus import DbusNotifier
+
+            backends: list[Notifier] = [
+                DbusNotifier(self.buses),
+                PlyerNotifier(),
+                ConsoleNotifier(),
+            ]
+            self._backends = {b.name: b for b in backends}
+        return backend_chain(config.notifications.backend, self._backends)
 
     # -- time and plan -------------------------------------------------------------------
 
@@ -284,13 +319,21 @@ class Daemon:
         `slot` is the moment it was planned for, which the history records."""
         move = move or self._pick_move()
         notes = self.config.notifications
-        reminder = Reminder(
-            move.name, move.notification_body(), notes.timeout_seconds, notes.buttons
+        reminder = Notification(
+            move.name,
+            move.notification_body(),
+            notes.timeout_seconds,
+            REMINDER_ACTIONS if notes.buttons else (),
+            REMINDER_TAG,
         )
         recorded: list[int] = []
         early: list[Answer] = []
 
-        async def on_answer(answer: Answer) -> None:
+        async def on_answer(outcome: str) -> None:
+            answer = ANSWERS.get(outcome)
+            if answer is None:
+                log.warning("unknown answer %r to a reminder", outcome)
+                return
             if not recorded:  # answered before we finished recording the reminder
                 early.append(answer)
                 return
@@ -304,12 +347,10 @@ class Daemon:
             try:
                 handle = await notifier.send(reminder, on_answer)
             except NotifyError as err:
-                log.warning(
-                    "%s could not show the reminder: %s; trying the next backend",
-                    notifier.name,
-                    err,
-                )
+                self._backend_failed(notifier.name, str(err))
                 continue
+            if self._backend_trouble.pop(notifier.name, None) is not None:
+                log.info("%s shows reminders again", notifier.name)
             backend = notifier.name
             break
         else:
@@ -330,6 +371,12 @@ class Daemon:
         for answer in early:
             await self.answer(reminder_id, answer)
         return move, backend
+
+    def _backend_failed(self, name: str, why: str) -> None:
+        """Log a backend's trouble once, not at every reminder while it lasts."""
+        if self._backend_trouble.get(name) != why:
+            log.warning("%s could not show the reminder: %s; trying the next backend", name, why)
+        self._backend_trouble[name] = why
 
     def open_reminder(self) -> int | None:
         """The reminder whose notification is still waiting for an answer, if any."""
@@ -517,10 +564,7 @@ class Daemon:
                 loop.remove_signal_handler(sig)
             await self.server.close()
             self.scheduler.shutdown(wait=False)
-            for notifier in self.notifiers:
-                close = getattr(notifier, "close", None)
-                if close is not None:
-                    close()
+            await self.buses.close()
             self.history.record_event("stop", self.now(), None)
             if not self.history.flush():
                 log.error(

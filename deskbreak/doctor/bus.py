@@ -1,4 +1,4 @@
-"""Doctor checks of the desktop side: the session bus, its notification server, notify-send.
+"""Doctor checks of the desktop side: the session bus and its notification server.
 
 They never D-Bus-activate a notification server: they ask NameHasOwner first.
 """
@@ -118,30 +118,4 @@ def check_server(env: Mapping[str, str], run: Runner, which: Which) -> Check:
         f"{name} on {shown} does not support actions: reminders come without buttons",
         "answer with `deskbreak done`, `deskbreak snooze` or `deskbreak skip`, or use a "
         "server with actions (dunst, mako, GNOME, KDE)",
-    )
-
-
-# --- notify-send ------------------------------------------------------------------------------
-
-
-def check_notify_send(run: Runner, which: Which, platform: str) -> Check:
-    exe = which("notify-send")
-    if exe is None:
-        if not platform.startswith("linux"):
-            return Check("notify-send", "ok", f"not used on {platform}")
-        return Check(
-            "notify-send",
-            "warn",
-            "notify-send is not installed; reminders fall back to plyer or the console",
-            "install it (Debian/Ubuntu: apt install libnotify-bin; Fedora: dnf install libnotify)",
-        )
-    found = re.search(r"\d+(?:\.\d+)+", run([exe, "--version"]).stdout)
-    name = f"{found.group()} at {exe}" if found else f"version unknown, at {exe}"
-    if "--action" in run([exe, "--help"]).stdout:
-        return Check("notify-send", "ok", f"{name}; has --action (buttons)")
-    return Check(
-        "notify-send",
-        "warn",
-        f"{name}: no --action: reminders come without buttons",
-        "upgrade libnotify to 0.7.9 or later (libnotify-bin on Debian/Ubuntu)",
     )

@@ -24,7 +24,7 @@ from deskbreak.daemon import control
 from deskbreak.daemon.lock import lock_holder
 from deskbreak.daemon.protocol import StatusReply, StatusRequest
 from deskbreak.desktop import notify
-from deskbreak.doctor.bus import BUS_FIX, check_notify_send, check_server
+from deskbreak.doctor.bus import BUS_FIX, check_server
 from deskbreak.doctor.check import Check, Status
 from deskbreak.errors import (
     EXIT_OK,
@@ -147,7 +147,7 @@ def check_backend(choice: str, backends: dict[str, notify.Notifier]) -> Check:
             "warn",
             f"{choice} picks console: reminders only print to the daemon's terminal or log "
             f"({unusable})",
-            BUS_FIX if no_bus else "install notify-send (Debian/Ubuntu: apt install libnotify-bin)",
+            BUS_FIX if no_bus else "start a notification server (dunst, mako, your desktop's own)",
         )
     return Check("backend", "ok", detail)
 
@@ -277,28 +277,34 @@ def check_schedule(cfg: Config | None, now: datetime) -> Check:
 # --- a real test notification -----------------------------------------------------------------
 
 
-async def _ignore(answer: notify.Answer) -> None:
+async def _ignore(outcome: str) -> None:
     return None
 
 
 async def _send(
-    chain: Sequence[notify.Notifier], reminder: notify.Reminder
+    chain: Sequence[notify.Notifier], note: notify.Notification
 ) -> tuple[str | None, list[str]]:
     failures: list[str] = []
-    for notifier in chain:
-        try:
-            await notifier.send(reminder, _ignore)
-        except notify.NotifyError as err:
-            failures.append(f"{notifier.name}: {err}")
-            continue
-        return notifier.name, failures
-    return None, failures
+    try:
+        for notifier in chain:
+            try:
+                await notifier.send(note, _ignore)
+            except notify.NotifyError as err:
+                failures.append(f"{notifier.name}: {err}")
+                continue
+            return notifier.name, failures
+        return None, failures
+    finally:
+        for notifier in chain:  # the dbus backend's connection lives only as long as this run
+            buses = getattr(notifier, "buses", None)
+            if buses is not None:
+                await buses.close()
 
 
 def send_test(choice: str, backends: dict[str, notify.Notifier]) -> Check:
     """Send one notification through the configured chain; report who delivered it."""
-    reminder = notify.Reminder(
-        TEST_TITLE, "If you can read this, deskbreak's reminders reach you.", 10, buttons=False
+    reminder = notify.Notification(
+        TEST_TITLE, "If you can read this, deskbreak's reminders reach you.", 10, tag="test"
     )
     chain = notify.backend_chain(choice, backends)
     delivered, failures = asyncio.run(_send(chain, reminder))
@@ -319,12 +325,14 @@ def send_test(choice: str, backends: dict[str, notify.Notifier]) -> Check:
 
 
 def default_backends() -> dict[str, notify.Notifier]:
+    from deskbreak.desktop.notify_dbus import DbusNotifier
+
     # The console backend writes to stderr so `--json` output on stdout stays clean.
     def to_stderr(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
     return {
-        "notify-send": notify.NotifySendNotifier(),
+        "dbus": DbusNotifier(),
         "plyer": notify.PlyerNotifier(),
         "console": notify.ConsoleNotifier(write=to_stderr),
     }
@@ -370,7 +378,6 @@ def run_checks(
         *config_checks,
         check_backend(choice, backends),
         check_server(env, run, which),
-        check_notify_send(run, which, platform),
         check_daemon(paths, ask, holder),
         check_service(run, env, which, platform),
         check_history(paths.database),

@@ -26,7 +26,9 @@ from typing import Any, Literal, get_args
 
 from deskbreak.errors import DeskbreakError
 
-Answer = Literal["done", "snoozed", "skipped", "ignored"]
+# dismissed: closed without a button; away: the person was not there (locked, idle, a natural
+# break); missed: held for do-not-disturb or fullscreen and never shown.
+Answer = Literal["done", "snoozed", "skipped", "ignored", "dismissed", "away", "missed"]
 # "answer": a later answer to a reminder that already had one (the first answer wins)
 EventKind = Literal[
     "start", "stop", "pause", "resume", "reload", "snooze", "skip", "unskip", "answer"

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from fakes import RecordingNotifier, broken_notifier, paths_in
 
 from deskbreak.config import Config
 from deskbreak.daemon.core import Daemon
-from deskbreak.desktop.notify import AnswerCallback, Notifier, Reminder
+from deskbreak.desktop.notify import AnswerCallback, Notification, Notifier
 from deskbreak.planner.model import ScheduleConfig
 from deskbreak.store.history import History
 
@@ -33,10 +35,10 @@ class Clock:
 class ClosableNotifier(RecordingNotifier):
     """A backend whose notifications stay up waiting for a button, and can be closed."""
 
-    name: str = "notify-send"
+    name: str = "dbus"
     withdrawn: list[object] = field(default_factory=list)
 
-    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> object | None:
+    async def send(self, reminder: Notification, on_answer: AnswerCallback) -> object | None:
         self.shown.append(reminder)
         return len(self.shown)
 
@@ -112,7 +114,7 @@ def test_the_first_answer_counts_and_a_later_one_is_kept_as_an_event(tmp_path: P
 
 def test_a_snoozed_reminder_comes_back_with_the_same_move(tmp_path: Path) -> None:
     clock = Clock(NOW.replace(hour=10, minute=30))
-    notifier = RecordingNotifier(answer="snoozed")
+    notifier = RecordingNotifier(answer="snooze")
     daemon, _ = make_daemon(tmp_path, notifier, clock=clock)
     asyncio.run(daemon._fire())
     notifier.answer = None
@@ -153,3 +155,20 @@ def test_an_answer_from_the_command_line_closes_the_notification_on_screen(
     asyncio.run(daemon.answer(daemon.last_reminder_id, "done", withdraw=True))
     assert notifier.withdrawn == [1]
     assert daemon.open_reminder() is None
+
+
+def test_a_missing_notification_server_is_logged_once_not_at_every_reminder(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    daemon, _ = make_daemon(tmp_path, broken_notifier(), RecordingNotifier())
+    for _ in range(3):
+        asyncio.run(daemon.send_reminder(NOW))
+    warnings = [r for r in caplog.records if "could not show the reminder" in r.message]
+    assert len(warnings) == 1
+
+
+def test_a_dismissed_reminder_is_recorded_as_dismissed_not_ignored(tmp_path: Path) -> None:
+    daemon, _ = make_daemon(tmp_path, RecordingNotifier(answer="dismissed"))
+    asyncio.run(daemon.send_reminder(NOW))
+    with sqlite3.connect(daemon.paths.database) as db:
+        assert db.execute("SELECT answer FROM reminders").fetchall() == [("dismissed",)]

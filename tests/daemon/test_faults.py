@@ -18,7 +18,7 @@ import pytest
 from deskbreak.config import load_config
 from deskbreak.daemon import core
 from deskbreak.daemon.core import Daemon
-from deskbreak.desktop.notify import AnswerCallback, Reminder
+from deskbreak.desktop.notify import AnswerCallback, Notification
 from deskbreak.paths import Paths
 from deskbreak.planner import schedule
 from deskbreak.store.history import History
@@ -53,10 +53,10 @@ class AnsweringNotifier:
     def unavailable_reason(self) -> str | None:
         return None
 
-    async def send(self, reminder: Reminder, on_answer: AnswerCallback) -> None:
+    async def send(self, reminder: Notification, on_answer: AnswerCallback) -> None:
         self.shown += 1
         if self.answer is not None:
-            await on_answer(self.answer)  # type: ignore[arg-type]  # a literal from the test
+            await on_answer(self.answer)
 
 
 def make(isolated_dirs: Path, notifier: object | None = None) -> tuple[Daemon, Clock, History]:

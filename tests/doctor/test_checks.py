@@ -125,27 +125,26 @@ def test_a_locked_key_in_the_users_file_is_a_warning_with_the_fix(tmp_path: Path
 
 def backends(**reasons: str | None) -> dict[str, Notifier]:
     found = {
-        n: RecordingNotifier(n, reason=reasons.get(n.replace("-", "_")))
-        for n in ("notify-send", "plyer")
+        n: RecordingNotifier(n, reason=reasons.get(n.replace("-", "_"))) for n in ("dbus", "plyer")
     }
     return {**found, "console": RecordingNotifier("console")}
 
 
 def test_backend_check_reports_the_first_usable_backend_auto_picks() -> None:
     check = doctor.check_backend("auto", backends())
-    assert check == Check("backend", "ok", "auto picks notify-send (fallbacks: plyer, console)")
+    assert check == Check("backend", "ok", "auto picks dbus (fallbacks: plyer, console)")
 
 
 def test_backend_check_says_why_auto_skipped_a_backend() -> None:
-    check = doctor.check_backend("auto", backends(notify_send="notify-send is not installed"))
+    check = doctor.check_backend("auto", backends(dbus="no notification server"))
     assert check.status == "ok"
     assert check.detail.startswith("auto picks plyer")
-    assert "notify-send: notify-send is not installed" in check.detail
+    assert "dbus: no notification server" in check.detail
 
 
 def test_backend_check_warns_with_the_bus_fix_when_only_the_console_is_left() -> None:
     no_bus = "no D-Bus session bus"
-    check = doctor.check_backend("auto", backends(notify_send=no_bus, plyer=no_bus))
+    check = doctor.check_backend("auto", backends(dbus=no_bus, plyer=no_bus))
     assert check.status == "warn"
     assert "picks console" in check.detail
     assert check.fix == BUS_FIX
@@ -155,7 +154,7 @@ def test_backend_check_warns_when_the_configured_backend_is_unusable() -> None:
     check = doctor.check_backend("plyer", backends(plyer="plyer is not installed"))
     assert check.status == "warn"
     assert "plyer is set in the config but unusable here: plyer is not installed" in check.detail
-    assert "fall back to notify-send" in check.detail
+    assert "fall back to dbus" in check.detail
 
 
 # --- notification server ------------------------------------------------------------------------
@@ -249,43 +248,6 @@ def test_server_check_warns_when_no_bus_tool_is_installed() -> None:
     check = doctor.check_server(BUS_ENV, gdbus_bus(), which_only())
     assert check.status == "warn"
     assert check.fix == "install libglib2.0-bin (gdbus) or dbus (dbus-send)"
-
-
-# --- notify-send --------------------------------------------------------------------------------
-
-
-def notify_send(help_text: str) -> FakeRunner:
-    def answer(args: Sequence[str]) -> RunResult:
-        if args[1] == "--version":
-            return RunResult(0, "/usr/bin/notify-send 0.8.1\n")
-        return RunResult(0, help_text)
-
-    return FakeRunner(answer)
-
-
-def test_notify_send_check_reports_the_version_and_buttons() -> None:
-    runner = notify_send("  -A, --action=[NAME=]Text...\n")
-    check = doctor.check_notify_send(runner, which_only("notify-send"), "linux")
-    assert check == Check(
-        "notify-send", "ok", "0.8.1 at /usr/bin/notify-send; has --action (buttons)"
-    )
-
-
-def test_notify_send_check_warns_when_libnotify_is_too_old_for_buttons() -> None:
-    runner = notify_send("  -u, --urgency=LEVEL\n")
-    check = doctor.check_notify_send(runner, which_only("notify-send"), "linux")
-    assert check.status == "warn"
-    assert "no --action" in check.detail
-
-
-def test_notify_send_check_warns_with_the_package_when_it_is_missing_on_linux() -> None:
-    check = doctor.check_notify_send(notify_send(""), which_only(), "linux")
-    assert check.status == "warn"
-    assert check.fix is not None and "libnotify-bin" in check.fix
-
-
-def test_notify_send_check_is_ok_without_it_on_macos() -> None:
-    assert doctor.check_notify_send(notify_send(""), which_only(), "darwin").status == "ok"
 
 
 # --- daemon -------------------------------------------------------------------------------------
@@ -438,26 +400,28 @@ def test_schedule_check_warns_without_a_fix_when_the_config_did_not_load() -> No
 def test_send_test_reports_the_backend_that_delivered_it() -> None:
     chain = backends()
     check = doctor.send_test("auto", chain)
-    assert check == Check("send-test", "ok", "delivered by notify-send")
-    sent = chain["notify-send"]
+    assert check == Check("send-test", "ok", "delivered by dbus")
+    sent = chain["dbus"]
     assert isinstance(sent, RecordingNotifier)
     assert sent.titles == ["deskbreak test"]
 
 
 def test_send_test_warns_when_it_had_to_fall_back() -> None:
     chain: dict[str, Notifier] = {
-        "notify-send": RecordingNotifier("notify-send", error="notify-send exited 1: no server"),
+        "dbus": RecordingNotifier("dbus", error="no notification server on the session bus"),
         "plyer": RecordingNotifier("plyer"),
         "console": RecordingNotifier("console"),
     }
     check = doctor.send_test("auto", chain)
     assert check.status == "warn"
-    assert check.detail == "delivered by plyer after notify-send: notify-send exited 1: no server"
+    assert check.detail == (
+        "delivered by plyer after dbus: no notification server on the session bus"
+    )
 
 
 def test_send_test_warns_when_only_the_console_showed_it() -> None:
     chain: dict[str, Notifier] = {
-        "notify-send": RecordingNotifier("notify-send", reason="no bus"),
+        "dbus": RecordingNotifier("dbus", reason="no bus"),
         "plyer": RecordingNotifier("plyer", reason="no bus"),
         "console": RecordingNotifier("console"),
     }
@@ -486,7 +450,6 @@ def test_run_checks_runs_every_check_in_order_and_the_send_test_only_when_asked(
         "config",
         "backend",
         "server",
-        "notify-send",
         "daemon",
         "service",
         "history",
