@@ -42,7 +42,7 @@ def test_doctor_finds_dunst_and_its_actions_on_a_real_session_bus(
     assert checks["server"]["status"] == "ok", checks["server"]
     assert checks["server"]["detail"].startswith("dunst ")
     assert "supports actions" in checks["server"]["detail"]
-    assert checks["backend"]["detail"].startswith("auto picks notify-send")
+    assert checks["backend"]["detail"].startswith("auto picks dbus")
     assert checks["config"]["status"] == "ok"
     # Daemon, service and history only warn here (nothing installed or started yet).
     assert [c for c in report["checks"] if c["status"] == "fail"] == []
@@ -55,7 +55,7 @@ def test_doctor_send_test_reaches_dunst(deskbreak_exe: str, notify_server: dict[
     assert by_name(report)["send-test"] == {
         "name": "send-test",
         "status": "ok",
-        "detail": "delivered by notify-send",
+        "detail": "delivered by dbus",
         "fix": None,
     }
     harness_dir = notify_server["NOTIFY_HARNESS_DIR"]
