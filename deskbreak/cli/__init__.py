@@ -26,6 +26,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
+    # Click already says "Did you mean ...?" for a mistyped command; typer would say it again.
+    suggest_commands=False,
 )
 
 

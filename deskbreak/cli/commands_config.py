@@ -9,7 +9,7 @@ import typer
 
 from deskbreak.cli import app
 from deskbreak.cli.common import paths_from, print_json, warn
-from deskbreak.errors import EXIT_USAGE, UsageError
+from deskbreak.errors import EXIT_USAGE, DeskbreakError
 
 if TYPE_CHECKING:
     from deskbreak.config import Config
@@ -37,7 +37,8 @@ def config_init(
     """Write a commented config with every default.  Example: deskbreak config init"""
     path = paths_from(ctx).config_file
     if path.exists() and not force:
-        raise UsageError(f"{path} already exists; use --force to overwrite it")
+        # a state problem, not a usage mistake: the same command works on another machine
+        raise DeskbreakError(f"{path} already exists; use --force to overwrite it")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(example_config_text(), encoding="utf-8")
     typer.echo(f"wrote {path}")

@@ -42,15 +42,17 @@ def _render_change(change: Change, action: str) -> None:
     for note in change.notes:
         warn(f"note: {note}")
     if change.dry_run:
+        # The file alone on stdout (`service install --dry-run > deskbreak.service` is a valid
+        # unit); what would be done on stderr.
         if change.content is not None:
-            typer.echo(f"# dry run: would write {change.path}:")
+            warn(f"# dry run: would write {change.path} (printed on stdout)")
             typer.echo(change.content.rstrip("\n"))
         elif change.commands:
-            typer.echo(f"# dry run: would remove {change.path}")
+            warn(f"# dry run: would remove {change.path}")
         if change.commands:
-            typer.echo("# would run:")
+            warn("# would run:")
         for command in change.commands:
-            typer.echo(shlex.join(command))
+            warn(shlex.join(command))
         return
     if change.content is not None:
         typer.echo(f"Wrote {change.path}")
@@ -98,10 +100,20 @@ def status_command(
     Exits with 1 when the service is not running.
     """
     from deskbreak.service import systemd
+    from deskbreak.service.base import ServiceStatus
 
-    st = systemd.status(run=run_command, env=os.environ)
+    try:
+        st = systemd.status(run=run_command, env=os.environ)
+    except DeskbreakError as err:
+        if not as_json:
+            raise
+        # Scripts get JSON with the same keys even when there is no manager to ask.
+        unknown = {field.name: None for field in dataclasses.fields(ServiceStatus)}
+        print_json({**unknown, "active": False, "error": str(err)})
+        _exit(err.exit_code)
+        return
     if as_json:
-        print_json(dataclasses.asdict(st))
+        print_json({**dataclasses.asdict(st), "error": None})
     else:
         typer.echo(f"{st.manager}: {st.path} ({'installed' if st.installed else 'not installed'})")
         typer.echo(f"enabled: {st.enabled}")

@@ -119,13 +119,29 @@ def exit_code(checks: Sequence[Check]) -> int:
 
 # --- notification backend ---------------------------------------------------------------------
 
+# Backends that show reminders through the notification server on the session bus.
+BUS_BACKENDS = frozenset({"notify-send", "dbus", "plyer"})
 
-def check_backend(choice: str, backends: dict[str, notify.Notifier]) -> Check:
+
+def check_backend(
+    choice: str, backends: dict[str, notify.Notifier], server: Check | None = None
+) -> Check:
+    """Which backend reminders go through. `server` is the server check's finding: a backend
+    that needs the notification server is not "ok" when the server check failed."""
     chain = notify.backend_chain(choice, backends)
     reasons = dict(notify.explain_auto(backends))
     first = chain[0].name
     fallbacks = ", ".join(n.name for n in chain[1:]) or "none"
     unusable = "; ".join(f"{name}: {why}" for name, why in reasons.items() if why)
+    if server is not None and server.status == "fail" and first in BUS_BACKENDS:
+        # The backend looked usable (a bus address is set), but nothing answers on it.
+        return Check(
+            "backend",
+            "fail",
+            f"{choice} picks {first}, but it cannot show a reminder: {server.detail}; "
+            "each reminder falls back to the console (the daemon's log)",
+            server.fix,
+        )
     if choice == "auto":
         detail = f"auto picks {first} (fallbacks: {fallbacks})"
         if unusable:
@@ -374,10 +390,11 @@ def run_checks(
         paths.config_file, paths.system_config_files, required=paths.config_explicit
     )
     choice = cfg.notifications.backend if cfg else "auto"
+    server = check_server(env, run, which)
     checks = [
         *config_checks,
-        check_backend(choice, backends),
-        check_server(env, run, which),
+        check_backend(choice, backends, server),
+        server,
         check_daemon(paths, ask, holder),
         check_service(run, env, which, platform),
         check_history(paths.database),

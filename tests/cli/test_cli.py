@@ -65,3 +65,19 @@ def test_click_is_pinned_below_9_which_drops_apis_typer_uses() -> None:
 
     [click] = [Requirement(r) for r in requires("deskbreak") or [] if r.startswith("click")]
     assert not click.specifier.contains("9.0")
+
+
+def test_a_mistyped_command_gets_one_did_you_mean_and_exit_2() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "deskbreak", "stauts"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("Did you mean") == 1
+    assert "'status'" in result.stderr

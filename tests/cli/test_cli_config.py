@@ -147,3 +147,10 @@ def test_doctor_reports_a_broken_system_file_and_still_loads_the_users(
         checks["schedule"]["status"] != "warn" or "did not load" not in checks["schedule"]["detail"]
     )
     assert result.returncode == 2
+
+
+def test_config_init_over_an_existing_file_is_a_state_problem_exit_1(isolated_dirs: Path) -> None:
+    user_file(isolated_dirs, "# mine\n")
+    result = deskbreak("config", "init")
+    assert result.returncode == 1
+    assert "already exists; use --force" in result.stderr

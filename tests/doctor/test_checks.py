@@ -507,3 +507,24 @@ def test_cli_exits_1_only_when_a_check_fails(
     result = CliRunner().invoke(app, ["doctor", "--json"])
     assert result.exit_code == code, result.output
     assert json.loads(result.stdout)["ok"] is (code == 0)
+
+
+def test_the_backend_line_agrees_with_a_server_check_that_found_no_bus(tmp_path: Path) -> None:
+    unreachable = FakeRunner(lambda args: RunResult(1, "", "Could not connect: Connection refused"))
+    checks = doctor.run_checks(
+        paths_in(tmp_path),
+        BUS_ENV,
+        run=unreachable,
+        which=which_only("gdbus"),
+        ask=not_running,
+        holder=lambda _: None,
+        backends=backends(),
+        platform="linux",
+        now=datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
+        look_calls=lambda: CallCheck(False, None, ("pipewire",)),
+    )
+    found = {c.name: c for c in checks}
+    assert found["server"].status == "fail"
+    assert found["backend"].status == "fail"
+    assert "cannot show a reminder" in found["backend"].detail
+    assert "cannot reach the session bus" in found["backend"].detail

@@ -507,8 +507,8 @@ def test_cli_install_dry_run_prints_the_unit_and_commands_and_writes_nothing(
     assert result.exit_code == 0, result.output
     assert "[Service]" in result.stdout
     assert "ExecStart=" in result.stdout
-    assert "systemctl --user daemon-reload" in result.stdout
-    assert "systemctl --user enable --now deskbreak.service" in result.stdout
+    assert "systemctl --user daemon-reload" in result.stderr
+    assert "systemctl --user enable --now deskbreak.service" in result.stderr
     written = [p for p in isolated_dirs.rglob("*") if p.is_file()]
     assert written == []
 
@@ -530,3 +530,59 @@ def test_cli_status_json_prints_the_status_and_exits_1_when_not_running(
     result = cli.invoke(app, ["service", "status", "--json"])
     assert result.exit_code == EXIT_STATE
     assert json.loads(result.stdout)["state"] == "failed (exit-code)"
+
+
+def test_cli_install_dry_run_redirected_to_a_file_is_a_unit_systemd_accepts(
+    cli: CliRunner, systemd_analyze: str, tmp_path: Path
+) -> None:
+    from deskbreak.cli import app
+
+    executable(Path(os.environ["HOME"]) / ".local" / "bin" / "deskbreak")
+    result = cli.invoke(app, ["service", "install", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    unit_file = tmp_path / systemd.UNIT_NAME
+    unit_file.write_text(result.stdout)
+    assert "would run" not in result.stdout and "dry run" not in result.stdout
+    assert verify(systemd_analyze, unit_file) == (0, [])
+
+
+# The `service status --json` schema: the same keys whether or not the manager answers.
+SERVICE_STATUS_KEYS = {
+    "manager",
+    "path",
+    "installed",
+    "active",
+    "enabled",
+    "state",
+    "main_pid",
+    "since",
+    "restarts",
+    "error",
+}
+
+
+def test_cli_status_json_has_the_pinned_keys(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deskbreak.cli import app
+
+    running = systemd.ServiceStatus("systemd", "/x", True, True, "enabled", "active (running)")
+    monkeypatch.setattr(systemd, "status", lambda **_: running)
+    result = cli.invoke(app, ["service", "status", "--json"])
+    assert set(json.loads(result.stdout)) == SERVICE_STATUS_KEYS
+
+
+def test_cli_status_json_is_json_even_when_the_user_manager_is_unreachable(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deskbreak.cli import app
+
+    def unreachable(**_: object) -> systemd.ServiceStatus:
+        raise DeskbreakError("`systemctl --user` cannot reach your user service manager")
+
+    monkeypatch.setattr(systemd, "status", unreachable)
+    result = cli.invoke(app, ["service", "status", "--json"])
+    assert result.exit_code == EXIT_STATE
+    document = json.loads(result.stdout)
+    assert set(document) == SERVICE_STATUS_KEYS
+    assert document["active"] is False and "cannot reach" in document["error"]
