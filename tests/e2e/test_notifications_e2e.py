@@ -38,6 +38,9 @@ def test_scheduled_reminder_reaches_dunst_with_buttons_and_snooze_reaches_the_da
     assert call["app"] == "deskbreak"
     assert call["summary"] in MOVE_NAMES
     assert "reps" in str(call["body"]) or "hold" in str(call["body"])
+    # The whole move reaches the server: cues, dose and the caution (issue 12).
+    move = next(m for m in load_library().desk_moves() if m.name == call["summary"])
+    assert str(call["body"]).splitlines() == move.notification_lines()
     assert call["actions"] == ["Done", "Snooze", "Skip"]
     logged = wait_for(
         lambda: "via dbus" in daemon.output() and daemon.output(), what="the log line"

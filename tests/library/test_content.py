@@ -83,6 +83,8 @@ def test_every_cue_is_one_short_sentence(move: Move) -> None:
     for cue in move.cues:
         assert len(cue) <= 80, cue
         assert cue.endswith(".") and cue.count(".") == 1, cue
+        # Two clauses joined by a semicolon are two ideas: split them or drop one.
+        assert ";" not in cue, cue
 
 
 # Referents a cue must not leave open: which arm, which leg, which side.
