@@ -37,5 +37,5 @@ fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check ".[test]"
 "$venv/bin/ruff" check deskbreak tests bench
 "$venv/bin/ruff" format --check deskbreak tests bench
-"$venv/bin/mypy" deskbreak
+"$venv/bin/mypy" deskbreak tests
 "$venv/bin/python" -m pytest -q "$@"

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from deskbreak.config import Config, Window, load_config, parse_config
+from deskbreak.config import Config, load_config, parse_config
 from deskbreak.errors import ConfigError
+from deskbreak.planner.model import Window
 
 REPO = Path(__file__).resolve().parent.parent
 

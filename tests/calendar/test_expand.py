@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from deskbreak.calendar.expand import expand, keyword_pattern, prefilter
-from deskbreak.calendar.sources import CalendarParseError
+from deskbreak.calendar.sources import CalendarParseError, Mode
 from deskbreak.config_runs import DEFAULT_RUN_KEYWORDS
 from deskbreak.planner.runs import CalendarWindow, RunsConfig, runs_between
 
@@ -23,14 +23,14 @@ def at(day: str, clock: str) -> datetime:
     return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=BERLIN)
 
 
-def windows(mode: str = "all") -> list[CalendarWindow]:
+def windows(mode: Mode = "all") -> list[CalendarWindow]:
     return expand(
         FEED,
         mode,
         DEFAULT_RUN_KEYWORDS,
         BERLIN,
         at("2026-10-19", "00:00"),
-        at("2026-10-29", "00:00"),  # type: ignore[arg-type]
+        at("2026-10-29", "00:00"),
     )
 
 

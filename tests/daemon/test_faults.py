@@ -18,7 +18,7 @@ import pytest
 from deskbreak.config import load_config
 from deskbreak.daemon import core
 from deskbreak.daemon.core import Daemon
-from deskbreak.desktop.notify import AnswerCallback, Notification
+from deskbreak.desktop.notify import AnswerCallback, Notification, Notifier
 from deskbreak.paths import Paths
 from deskbreak.planner import schedule
 from deskbreak.store.history import History
@@ -59,7 +59,7 @@ class AnsweringNotifier:
             await on_answer(self.answer)
 
 
-def make(isolated_dirs: Path, notifier: object | None = None) -> tuple[Daemon, Clock, History]:
+def make(isolated_dirs: Path, notifier: Notifier | None = None) -> tuple[Daemon, Clock, History]:
     paths = Paths(
         isolated_dirs / "config" / "config.toml",
         isolated_dirs / "data",

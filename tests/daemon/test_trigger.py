@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from deskbreak.config import ScheduleConfig, Window
 from deskbreak.daemon.core import PlannerTrigger
+from deskbreak.planner.model import ScheduleConfig, Window
 from deskbreak.planner.schedule import PlanState, next_reminder
 
 ZONE = ZoneInfo("Europe/Berlin")

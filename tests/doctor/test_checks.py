@@ -13,13 +13,15 @@ import pytest
 from fakes import RecordingNotifier, paths_in, status_reply
 from typer.testing import CliRunner
 
-from deskbreak.config import Config, ScheduleConfig
+from deskbreak.config import Config
 from deskbreak.daemon.protocol import StatusReply, StatusRequest
 from deskbreak.desktop.calls import CallCheck
 from deskbreak.desktop.notify import Notifier
 from deskbreak.doctor import checks as doctor
-from deskbreak.doctor.checks import BUS_FIX, Check
+from deskbreak.doctor.bus import BUS_FIX, check_server
+from deskbreak.doctor.check import Check, Status
 from deskbreak.errors import DeskbreakError, NotRunningError
+from deskbreak.planner.model import ScheduleConfig
 from deskbreak.proc import RunResult
 from deskbreak.store.history import History
 
@@ -162,7 +164,7 @@ def test_backend_check_warns_when_the_configured_backend_is_unusable() -> None:
 
 def test_server_check_fails_with_the_fix_when_there_is_no_session_bus(tmp_path: Path) -> None:
     runner = gdbus_bus()
-    check = doctor.check_server({"XDG_RUNTIME_DIR": str(tmp_path)}, runner, which_only("gdbus"))
+    check = check_server({"XDG_RUNTIME_DIR": str(tmp_path)}, runner, which_only("gdbus"))
     assert check.status == "fail"
     assert "DBUS_SESSION_BUS_ADDRESS is unset" in check.detail
     assert check.fix == BUS_FIX
@@ -172,14 +174,14 @@ def test_server_check_fails_with_the_fix_when_there_is_no_session_bus(tmp_path: 
 def test_server_check_finds_the_bus_in_the_runtime_dir(tmp_path: Path) -> None:
     (tmp_path / "bus").touch()
     env = {"XDG_RUNTIME_DIR": str(tmp_path)}
-    check = doctor.check_server(env, gdbus_bus(), which_only("gdbus"))
+    check = check_server(env, gdbus_bus(), which_only("gdbus"))
     assert check.status == "ok"
     assert f"unix:path={tmp_path}/bus" in check.detail
 
 
 def test_server_check_is_ok_for_a_server_with_actions() -> None:
     runner = gdbus_bus()
-    check = doctor.check_server(BUS_ENV, runner, which_only("gdbus", "dbus-send"))
+    check = check_server(BUS_ENV, runner, which_only("gdbus", "dbus-send"))
     assert check == Check(
         "server", "ok", "dunst 1.9.0 (2022-06-27) on unix:path=/tmp/bus; supports actions (buttons)"
     )
@@ -187,7 +189,7 @@ def test_server_check_is_ok_for_a_server_with_actions() -> None:
 
 
 def test_server_check_warns_when_the_server_has_no_actions() -> None:
-    check = doctor.check_server(BUS_ENV, gdbus_bus(caps="(['body'],)"), which_only("gdbus"))
+    check = check_server(BUS_ENV, gdbus_bus(caps="(['body'],)"), which_only("gdbus"))
     assert check.status == "warn"
     assert "does not support actions" in check.detail
     assert check.fix is not None and "deskbreak done" in check.fix
@@ -195,7 +197,7 @@ def test_server_check_warns_when_the_server_has_no_actions() -> None:
 
 def test_server_check_never_calls_the_notification_server_when_none_owns_the_name() -> None:
     runner = gdbus_bus(owned=False)
-    check = doctor.check_server(BUS_ENV, runner, which_only("gdbus"))
+    check = check_server(BUS_ENV, runner, which_only("gdbus"))
     assert check.status == "fail"
     assert check.detail == "no notification server on the session bus (unix:path=/tmp/bus)"
     assert not [m for m in runner.methods() if m.startswith("org.freedesktop.Notifications")]
@@ -207,14 +209,14 @@ def test_server_check_warns_when_no_server_runs_but_dbus_can_start_one() -> None
             return RunResult(0, "(false,)\n")
         return RunResult(0, "(['org.freedesktop.DBus', 'org.freedesktop.Notifications'],)\n")
 
-    check = doctor.check_server(BUS_ENV, FakeRunner(answer), which_only("gdbus"))
+    check = check_server(BUS_ENV, FakeRunner(answer), which_only("gdbus"))
     assert check.status == "warn"
     assert "D-Bus will start one" in check.detail
 
 
 def test_server_check_fails_with_the_fix_when_the_bus_does_not_answer() -> None:
     runner = FakeRunner(lambda args: RunResult(1, "", "Error connecting: Could not connect\n"))
-    check = doctor.check_server(BUS_ENV, runner, which_only("gdbus"))
+    check = check_server(BUS_ENV, runner, which_only("gdbus"))
     assert check.status == "fail"
     assert check.detail.endswith("Error connecting: Could not connect")
     assert check.fix == BUS_FIX
@@ -237,7 +239,7 @@ def test_server_check_uses_dbus_send_when_gdbus_is_missing() -> None:
         return RunResult(0, replies[method])
 
     runner = FakeRunner(answer)
-    check = doctor.check_server(BUS_ENV, runner, which_only("dbus-send"))
+    check = check_server(BUS_ENV, runner, which_only("dbus-send"))
     assert check.status == "ok"
     assert check.detail.startswith("dunst 1.9.0 on")
     assert runner.calls[0][:3] == [DBUS_SEND, "--session", "--print-reply"]
@@ -245,7 +247,7 @@ def test_server_check_uses_dbus_send_when_gdbus_is_missing() -> None:
 
 
 def test_server_check_warns_when_no_bus_tool_is_installed() -> None:
-    check = doctor.check_server(BUS_ENV, gdbus_bus(), which_only())
+    check = check_server(BUS_ENV, gdbus_bus(), which_only())
     assert check.status == "warn"
     assert check.fix == "install libglib2.0-bin (gdbus) or dbus (dbus-send)"
 
@@ -283,7 +285,7 @@ def test_daemon_check_fails_when_a_daemon_holds_the_lock_but_its_socket_is_gone(
 
 
 def test_daemon_check_fails_when_the_socket_does_not_answer(tmp_path: Path) -> None:
-    def slow(path: Path, request: dict[str, Any]) -> dict[str, Any]:
+    def slow(path: Path, request: StatusRequest) -> StatusReply:
         raise DeskbreakError("deskbreak did not answer within 5 s")
 
     check = doctor.check_daemon(paths_in(tmp_path), slow, lambda _: None)
@@ -495,7 +497,7 @@ def test_colour_only_on_a_terminal_without_no_color() -> None:
 
 @pytest.mark.parametrize(("status", "code"), [("warn", 0), ("fail", 1)])
 def test_cli_exits_1_only_when_a_check_fails(
-    monkeypatch: pytest.MonkeyPatch, status: doctor.Status, code: int
+    monkeypatch: pytest.MonkeyPatch, status: Status, code: int
 ) -> None:
     import deskbreak.cli.commands_doctor  # noqa: F401 - registers `doctor` on the app
     from deskbreak.cli import app

@@ -10,7 +10,7 @@ from typing import Any
 
 from e2e_support import notify_calls, wait_for
 
-from deskbreak.doctor.checks import BUS_FIX
+from deskbreak.doctor.bus import BUS_FIX
 
 
 def doctor(

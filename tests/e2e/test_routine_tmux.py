@@ -148,7 +148,8 @@ def test_postrun_counts_down_skips_with_n_pauses_and_quits_to_a_sane_terminal(
     pane.wait_for("the run to resume", lambda s: "PAUSED" not in s)
 
     pane.send("q")
-    screen = pane.wait_for("the summary", lambda s: re.search(r"stopped · \d+ of \d+ steps", s))
+    stopped = re.compile(r"stopped · \d+ of \d+ steps")
+    screen = pane.wait_for("the summary", lambda s: stopped.search(s) is not None)
     assert f"{plan.title}: stopped" in screen
     _terminal_is_sane(pane)
 

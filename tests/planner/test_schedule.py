@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deskbreak.config import ScheduleConfig, Window
+from deskbreak.planner.model import ScheduleConfig, Window
 from deskbreak.planner.schedule import (
     PlanState,
     day_slots,

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from deskbreak.errors import EXIT_STATE, DeskbreakError
 from deskbreak.proc import RunResult
 from deskbreak.service import systemd
+from deskbreak.service.base import ServiceStatus
 
 REPO_UNIT = Path(__file__).resolve().parents[2] / "systemd" / "deskbreak.service"
 
@@ -518,7 +519,7 @@ def test_cli_status_json_prints_the_status_and_exits_1_when_not_running(
 ) -> None:
     from deskbreak.cli import app
 
-    stopped = systemd.ServiceStatus(
+    stopped = ServiceStatus(
         manager="systemd",
         path="/x/deskbreak.service",
         installed=True,

@@ -11,11 +11,11 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 HARNESS = REPO.parent / "shared" / "tools" / "notify-harness.sh"
 T = TypeVar("T")
 
@@ -42,8 +42,12 @@ def require(*tools: str) -> None:
         pytest.skip(reason)
 
 
-def wait_for(probe: Callable[[], T | None], timeout: float = 15.0, what: str = "condition") -> T:
-    """Poll `probe` until it returns something truthy, or fail after `timeout` seconds."""
+def wait_for(
+    probe: Callable[[], T | Literal[False] | None], timeout: float = 15.0, what: str = "condition"
+) -> T:
+    """Poll `probe` until it returns something truthy, or fail after `timeout` seconds.
+
+    `probe` may be `lambda: ready() and value`: False or None means not yet."""
     deadline = time.monotonic() + timeout
     while True:
         value = probe()
@@ -54,13 +58,20 @@ def wait_for(probe: Callable[[], T | None], timeout: float = 15.0, what: str = "
         time.sleep(0.1)
 
 
-def notify_calls(harness_dir: str) -> list[dict[str, object]]:
+class NotifyCall(TypedDict):
+    app: str
+    summary: str
+    body: str
+    actions: list[str]
+
+
+def notify_calls(harness_dir: str) -> list[NotifyCall]:
     """Each Notify call dbus-monitor saw: app name, summary, body and button labels.
 
     dbus-monitor prints a call's arguments three spaces in; the actions array's items six.
     """
     log = Path(harness_dir, "notify.log").read_text(encoding="utf-8", errors="replace")
-    calls: list[dict[str, object]] = []
+    calls: list[NotifyCall] = []
     for block in log.split("\nmethod call ")[1:]:
         header, _, body = block.partition("\n")
         if not header.rstrip().endswith("member=Notify"):
