@@ -567,7 +567,7 @@ def test_cli_status_json_has_the_pinned_keys(
 ) -> None:
     from deskbreak.cli import app
 
-    running = systemd.ServiceStatus("systemd", "/x", True, True, "enabled", "active (running)")
+    running = ServiceStatus("systemd", "/x", True, True, "enabled", "active (running)")
     monkeypatch.setattr(systemd, "status", lambda **_: running)
     result = cli.invoke(app, ["service", "status", "--json"])
     assert set(json.loads(result.stdout)) == SERVICE_STATUS_KEYS
@@ -578,7 +578,7 @@ def test_cli_status_json_is_json_even_when_the_user_manager_is_unreachable(
 ) -> None:
     from deskbreak.cli import app
 
-    def unreachable(**_: object) -> systemd.ServiceStatus:
+    def unreachable(**_: object) -> ServiceStatus:
         raise DeskbreakError("`systemctl --user` cannot reach your user service manager")
 
     monkeypatch.setattr(systemd, "status", unreachable)
