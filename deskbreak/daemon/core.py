@@ -15,9 +15,10 @@ import contextlib
 import logging
 import os
 import signal
+import sqlite3
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
@@ -39,7 +40,7 @@ from deskbreak.desktop.notify import (
 )
 from deskbreak.errors import ConfigError
 from deskbreak.library.moves import Move
-from deskbreak.library.rotation import next_desk_move, walk_every_for
+from deskbreak.library.rotation import RUN_AREAS, next_desk_move, walk_every_for
 from deskbreak.planner import schedule
 from deskbreak.store.history import Answer
 from deskbreak.store.queued import QueuedHistory
@@ -280,15 +281,36 @@ class Daemon:
 
     # -- reminders -----------------------------------------------------------------------
 
-    def _pick_move(self) -> Move:
+    def _pick_move(self, slot: datetime) -> Move:
+        """The rotation's next move, as `deskbreak schedule` predicts it for `slot`: the same
+        history, the same walks, the same lean toward running areas on run days."""
         moves_cfg = self.config.moves
         candidates = self.config.library.desk_moves(moves_cfg.areas, moves_cfg.exclude)
         interval_minutes = int(self.config.schedule.interval.total_seconds() // 60)
         return next_desk_move(
             candidates,
             self.history.recent_desk_moves(),
+            self._lean(slot),
             walk_every=walk_every_for(interval_minutes),
         )
+
+    def _lean(self, slot: datetime) -> tuple[str, ...]:
+        from deskbreak.planner.runs import CalendarWindow, leans_toward_running
+        from deskbreak.store.calendar_windows import windows_between
+
+        zone = self.config.schedule.timezone
+        day = slot.astimezone(zone).date()
+        midnight = datetime.combine(day, time(), zone)
+        try:
+            stored = windows_between(
+                self.history.history, midnight - timedelta(days=2), midnight + timedelta(days=1)
+            )
+        except sqlite3.Error as err:  # a busy database costs the lean, never the reminder
+            log.warning("calendar windows unreadable (%s); no run-day lean for this reminder", err)
+            stored = []
+        windows = [CalendarWindow(w.start, w.end, w.busy, w.run, w.all_day) for w in stored]
+        runs = self.config.running.runs
+        return RUN_AREAS if leans_toward_running(runs, windows, zone, day) else ()
 
     async def _fire(self) -> None:
         now = self.now()
@@ -303,7 +325,7 @@ class Daemon:
         else:
             if late >= timedelta(seconds=1):
                 log.info("the %s reminder goes out %d s late", f"{slot:%H:%M}", late.seconds)
-            move = self._snoozed_move() or self._pick_move()
+            move = self._snoozed_move() or self._pick_move(slot)
             await self.send_reminder(slot, move)
         self.plan = schedule.after_sent(self.plan, now)
         self.save_state()
@@ -317,7 +339,7 @@ class Daemon:
         """Show one reminder through the first backend that works; returns (move, backend).
 
         `slot` is the moment it was planned for, which the history records."""
-        move = move or self._pick_move()
+        move = move or self._pick_move(slot)
         notes = self.config.notifications
         reminder = Notification(
             move.name,

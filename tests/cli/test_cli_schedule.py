@@ -92,3 +92,54 @@ def test_a_span_beyond_the_calendar_is_a_usage_error_naming_the_range(tmp_path: 
     assert code == 2 and "1971-01-01 to 9998-12-31" in out
     code, out = schedule(tmp_path, "--days", "0")
     assert code == 2 and "--days must be from 1 to 366, got 0" in out
+
+
+RUN_DAY = """
+[schedule]
+timezone = "UTC"
+hours = ["09:00-12:00"]
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+[notifications]
+backend = "console"
+[[runs]]
+days = ["tue"]
+time = "18:15"
+duration = "50m"
+"""
+
+
+def test_the_daemon_sends_the_moves_schedule_predicted_on_a_run_day(tmp_path: Path) -> None:
+    import asyncio
+
+    from fakes import RecordingNotifier
+
+    from deskbreak.daemon.core import Daemon
+
+    config = tmp_path / "config.toml"
+    config.write_text(RUN_DAY, encoding="utf-8")
+    _register_commands()
+    today = datetime.now(UTC).date()
+    tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)  # ahead, a run day
+    result = CliRunner().invoke(
+        app, ["--config", str(config), "schedule", "--date", str(tuesday), "--json"]
+    )
+    rows = json.loads(result.output)
+    predicted = [(row["at"], row["move"]) for row in rows if row["kind"] == "reminder"]
+    notifier = RecordingNotifier()
+    clock = {"now": datetime.now(UTC)}
+    with History(default_paths().database) as h:
+        daemon = Daemon(
+            default_paths(), load_config(config), h, lambda _: [notifier], lambda: clock["now"]
+        )
+        for at, _ in predicted:
+            clock["now"] = datetime.fromisoformat(at)
+            asyncio.run(daemon._fire())
+        daemon.history.flush()
+        sent = [
+            (at.isoformat(), move)
+            for at, move in h.reminders_between(
+                datetime.fromisoformat(predicted[0][0]),
+                datetime.fromisoformat(predicted[-1][0]) + timedelta(1),
+            )
+        ]
+    assert sent == predicted
