@@ -69,8 +69,20 @@ def install_command(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Print the unit and the commands; write and run nothing."
     ),
+    for_all: bool = typer.Option(
+        False,
+        "--global",
+        help="As root: install the unit for every user (/usr/lib/systemd/user/) and enable it "
+        "with systemctl --global.",
+    ),
 ) -> None:
     """Install, enable and start the user service. Example: deskbreak service install --dry-run"""
+    if for_all:
+        from deskbreak.service import system_wide
+
+        change = system_wide.install_global(run=run_command, dry_run=dry_run)
+        _render_change(change, "deskbreak now starts with every user's desktop session.")
+        return
     from deskbreak.service import systemd
 
     change = systemd.install(run=run_command, env=os.environ, dry_run=dry_run)
@@ -83,8 +95,17 @@ def uninstall_command(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Print what would be removed; change nothing."
     ),
+    for_all: bool = typer.Option(
+        False, "--global", help="As root: disable and remove the unit installed for every user."
+    ),
 ) -> None:
     """Stop, disable and remove the user service. Example: deskbreak service uninstall"""
+    if for_all:
+        from deskbreak.service import system_wide
+
+        change = system_wide.uninstall_global(run=run_command, dry_run=dry_run)
+        _render_change(change, "deskbreak no longer starts for every user at login.")
+        return
     from deskbreak.service import systemd
 
     change = systemd.uninstall(run=run_command, env=os.environ, dry_run=dry_run)
