@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -29,10 +30,13 @@ SYNC_TIMEOUT_SECONDS = 120.0
 
 
 def load_windows(history: History, now: datetime) -> tuple[CalendarWindow, ...]:
-    return tuple(
-        CalendarWindow(w.start, w.end, w.busy, w.run, w.all_day)
-        for w in windows_between(history, now - BEHIND, now + AHEAD)
-    )
+    """The windows of the coming days; none (logged) when the database cannot be read."""
+    try:
+        stored = windows_between(history, now - BEHIND, now + AHEAD)
+    except sqlite3.Error as err:
+        log.warning("cannot read the calendar windows: %s", err)
+        return ()
+    return tuple(CalendarWindow(w.start, w.end, w.busy, w.run, w.all_day) for w in stored)
 
 
 def sync_command(config_file: Path) -> list[str]:

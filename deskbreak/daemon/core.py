@@ -27,6 +27,8 @@ from apscheduler.triggers.base import BaseTrigger
 
 from deskbreak.config import Config, load_config_for
 from deskbreak.daemon import sdnotify
+from deskbreak.daemon.calendar_sync import CalendarSyncer, load_windows
+from deskbreak.daemon.holds import HOLD_JOB_ID, Held, meeting_hold
 from deskbreak.desktop.dbus import Buses
 from deskbreak.desktop.notify import (
     DISMISSED,
@@ -42,6 +44,7 @@ from deskbreak.errors import ConfigError
 from deskbreak.library.moves import Move
 from deskbreak.library.rotation import RUN_AREAS, next_desk_move, walk_every_for
 from deskbreak.planner import schedule
+from deskbreak.planner.runs import leans_toward_running
 from deskbreak.store.history import Answer
 from deskbreak.store.queued import QueuedHistory
 
@@ -53,6 +56,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("deskbreak.daemon.core")
 
 JOB_ID = "reminder"
+# The calendar windows are read again from the history at least this often.
+WINDOWS_RELOAD = timedelta(hours=1)
 HEARTBEAT_SECONDS = 60.0
 # A reminder later than this (the machine slept through it) is dropped, not sent late.
 MISFIRE_GRACE_SECONDS = 90
@@ -177,6 +182,14 @@ class Daemon:
         self._last_tick = self.now()
         self._retry: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Calendars (issue 13): the synced busy/run windows of the coming days, a sync child
+        # process at most every [calendar] sync_every, and a reminder held by a meeting.
+        self.calendar_windows = load_windows(history, self.now())
+        self._windows_loaded = self.now()
+        self.calendar_sync = CalendarSyncer(
+            paths.calendars_file, paths.config_file, self._calendar_synced
+        )
+        self._held: Held | None = None
 
     def _default_notifiers(self, config: Config) -> list[Notifier]:
         if self._backends is None:
@@ -295,7 +308,7 @@ class Daemon:
         )
 
     def _lean(self, slot: datetime) -> tuple[str, ...]:
-        from deskbreak.planner.runs import CalendarWindow, leans_toward_running
+        from deskbreak.planner.runs import CalendarWindow
         from deskbreak.store.calendar_windows import windows_between
 
         zone = self.config.schedule.timezone
@@ -326,9 +339,62 @@ class Daemon:
             if late >= timedelta(seconds=1):
                 log.info("the %s reminder goes out %d s late", f"{slot:%H:%M}", late.seconds)
             move = self._snoozed_move() or self._pick_move(slot)
-            await self.send_reminder(slot, move)
+            await self._send_or_hold(slot, move)
         self.plan = schedule.after_sent(self.plan, now)
         self.save_state()
+
+    async def _send_or_hold(self, slot: datetime, move: Move) -> None:
+        """Send the reminder, or hold it while a calendar meeting lasts."""
+        self._drop_held("the next reminder came first")
+        next_slot = schedule.next_reminder(self.config.schedule, self.plan, slot)
+        hold = meeting_hold(self.calendar_windows, slot, move, next_slot)
+        if hold is None:
+            await self.send_reminder(slot, move)
+            return
+        if isinstance(hold, str):
+            log.info("%s", hold)
+            self.history.record_event("deferred", self.now(), hold)
+            return
+        self._held = hold
+        log.info("%s", hold.describe())
+        self.history.record_event("deferred", self.now(), hold.describe())
+        if hold.until is not None and self.scheduler is not None:
+            self.scheduler.add_job(
+                self._release_held,
+                "date",
+                run_date=hold.until,
+                id=HOLD_JOB_ID,
+                replace_existing=True,
+                misfire_grace_time=self._misfire_grace_seconds(),
+            )
+
+    async def _release_held(self) -> None:
+        held, self._held = self._held, None
+        if held is None:
+            return
+        if schedule.is_paused(self.plan, self.now()):
+            log.info("the held %s reminder was dropped: paused", f"{held.slot:%H:%M}")
+            return
+        log.info("the meeting is over: sending the %s reminder", f"{held.slot:%H:%M}")
+        await self.send_reminder(held.slot, held.move)
+
+    def _drop_held(self, why: str) -> None:
+        held, self._held = self._held, None
+        if held is None:
+            return
+        if self.scheduler is not None and self.scheduler.get_job(HOLD_JOB_ID) is not None:
+            self.scheduler.remove_job(HOLD_JOB_ID)
+        detail = f"the held {held.slot:%H:%M} reminder was not sent: {why}"
+        log.info("%s", detail)
+        self.history.record_event("deferred", self.now(), detail)
+
+    def _calendar_synced(self) -> None:
+        self._windows_loaded = self.now()
+        windows = load_windows(self.history.history, self._windows_loaded)
+        if windows != self.calendar_windows:
+            self.calendar_windows = windows
+            log.info("calendar windows of the coming days: %d", len(windows))
+            self._schedule()
 
     def _snoozed_move(self) -> Move | None:
         """The move of the snoozed reminder, which the next reminder brings back (once)."""
@@ -546,6 +612,10 @@ class Daemon:
         job = self.scheduler.get_job(JOB_ID)
         if job is None or job.next_run_time is None:
             self._schedule()
+        started = self.calendar_sync.maybe_start(now, self.config.running.calendar.sync_every)
+        # A sync by a timer or by hand lands in the database: read it at least hourly.
+        if not started and now - self._windows_loaded >= WINDOWS_RELOAD:
+            self._calendar_synced()
         sdnotify.watchdog()
 
     async def run(self) -> None:
@@ -572,6 +642,7 @@ class Daemon:
         log.info("deskbreak started (pid %d); config: %s", os.getpid(), source)
         log.info("backends: %s", " → ".join(n.name for n in self.notifiers))
         log.info("next reminder: %s", self.describe_next())
+        self.calendar_sync.maybe_start(self.now(), self.config.running.calendar.sync_every)
         sdnotify.ready()
         _release_startup_memory()
         try:
@@ -585,6 +656,7 @@ class Daemon:
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
             await self.server.close()
+            await self.calendar_sync.close()
             self.scheduler.shutdown(wait=False)
             await self.buses.close()
             self.history.record_event("stop", self.now(), None)

@@ -31,7 +31,7 @@ from deskbreak.errors import DeskbreakError
 Answer = Literal["done", "snoozed", "skipped", "ignored", "dismissed", "away", "missed"]
 # "answer": a later answer to a reminder that already had one (the first answer wins)
 EventKind = Literal[
-    "start", "stop", "pause", "resume", "reload", "snooze", "skip", "unskip", "answer"
+    "start", "stop", "pause", "resume", "reload", "snooze", "skip", "unskip", "answer", "deferred"
 ]
 ANSWERS: tuple[Answer, ...] = get_args(Answer)
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
