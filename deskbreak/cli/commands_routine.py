@@ -93,6 +93,8 @@ def _print_plan(plan: RoutinePlan) -> None:
         f"total {duration_text(plan.total_seconds)}, "
         f"of which {duration_text(transitions)} getting ready and switching sides"
     )
+    if plan.left_out:
+        typer.echo(f"left out to fit the time: {'; '.join(plan.left_out)}")
     typer.echo(plan.safety)
 
 
@@ -114,11 +116,23 @@ def _list_routines(library: Library, as_json: bool) -> None:
             ]
         )
         return
+    import shutil
+    import textwrap
+
     width = max([len(p.name) for p in plans] + [4])
+    indent = " " * (width + 18)
+    # On a terminal the description wraps under the title; piped, it stays one line.
+    columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     for p in plans:
         typer.echo(f"  {p.name:<{width}}  {duration_text(p.total_seconds):>12}  {p.title}")
-        if p.description:
-            typer.echo(f"  {'':<{width}}  {'':>12}  {p.description}")
+        if not p.description:
+            continue
+        if columns is None:
+            typer.echo(indent + p.description)
+        else:
+            room = max(30, columns - 1 - len(indent))
+            for line in textwrap.wrap(p.description, room):
+                typer.echo(indent + line)
 
 
 def _record(ctx: typer.Context, result: RoutineResult) -> None:

@@ -126,6 +126,8 @@ def test_postrun_eight_minutes_keeps_holds_at_30_s_and_names_what_it_left_out() 
             assert step["seconds"] >= 30, step
     assert plan["total_seconds"] <= 8 * 60
     assert plan["left_out"] and "leaves out" in err
+    code, out, _ = invoke("postrun", "--minutes", "8", "--list")
+    assert f"left out to fit the time: {'; '.join(plan['left_out'])}" in out
     full = plan_routine(library.routine("postrun"), library)
     assert len(plan["steps"]) < len(full.steps)
 
