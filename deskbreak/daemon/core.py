@@ -29,6 +29,7 @@ from deskbreak.config import Config, load_config_for
 from deskbreak.daemon import sdnotify
 from deskbreak.daemon.calendar_sync import CalendarSyncer, load_windows
 from deskbreak.daemon.holds import HOLD_JOB_ID, Held, meeting_hold
+from deskbreak.daemon.run_prompts import PROMPT_GRACE, RunPrompter
 from deskbreak.desktop.dbus import Buses
 from deskbreak.desktop.notify import (
     DISMISSED,
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("deskbreak.daemon.core")
 
 JOB_ID = "reminder"
+PROMPT_JOB_ID = "run-prompt"
 # The calendar windows are read again from the history at least this often.
 WINDOWS_RELOAD = timedelta(hours=1)
 HEARTBEAT_SECONDS = 60.0
@@ -190,6 +192,15 @@ class Daemon:
             paths.calendars_file, paths.config_file, self._calendar_synced
         )
         self._held: Held | None = None
+        self.run_prompts = RunPrompter(
+            history,
+            runs=lambda: self.config.running.runs,
+            terminal=lambda: self.config.running.terminal,
+            notifiers=lambda: self.notifiers,
+            windows=lambda: self.calendar_windows,
+            now=self.now,
+            zone=lambda: self.config.schedule.timezone,
+        )
 
     def _default_notifiers(self, config: Config) -> list[Notifier]:
         if self._backends is None:
@@ -285,6 +296,27 @@ class Daemon:
                 next_run_time=first,
                 misfire_grace_time=self._misfire_grace_seconds(),
             )
+        self._schedule_prompts()
+
+    def _schedule_prompts(self) -> None:
+        """(Re)plan the job of the runs' warm-up and cool-down prompts."""
+        assert self.scheduler is not None
+        grace = int(PROMPT_GRACE.total_seconds())
+        trigger = PlannerTrigger(self.run_prompts.next_after, PROMPT_GRACE)
+        first = self.run_prompts.next_after(self.now())
+        if self.scheduler.get_job(PROMPT_JOB_ID) is None:
+            self.scheduler.add_job(
+                self.run_prompts.fire,
+                trigger,
+                id=PROMPT_JOB_ID,
+                name="run prompt",
+                misfire_grace_time=grace,
+                coalesce=True,
+                max_instances=1,
+                next_run_time=first,
+            )
+        else:
+            self.scheduler.modify_job(PROMPT_JOB_ID, trigger=trigger, next_run_time=first)
 
     def _misfire_grace_seconds(self) -> int:
         """How late a reminder may still go out: never so late that it lands just before the

@@ -68,3 +68,52 @@ def test_a_desk_reminder_inside_a_calendar_meeting_is_held_and_shown_after_it(
         reminders = db.execute("SELECT at FROM reminders").fetchall()
     assert "deferred" in kinds
     assert reminders == [(1795426200,)]  # recorded at its 09:30 slot
+
+
+RUN_CONFIG = """
+[schedule]
+timezone = "UTC"
+[notifications]
+timeout = 0
+[[runs]]
+days = ["mon"]
+time = "18:15"
+duration = "50m"
+[run_prompts]
+warmup_lead = 10
+terminal = "{terminal}"
+"""
+
+
+def test_the_warmup_prompt_comes_at_the_lead_time_and_start_opens_prerun_in_a_terminal(
+    make_daemon: MakeDaemon, notify_server: dict[str, str], tmp_path: Path
+) -> None:
+    from e2e_support import harness
+
+    record = tmp_path / "terminal-called-with.txt"
+    terminal = tmp_path / "fake-terminal.sh"
+    terminal.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" > "{record}"\n', encoding="utf-8")
+    terminal.chmod(0o755)
+    daemon = make_daemon(RUN_CONFIG.format(terminal=terminal), **notify_server)
+    daemon.start(faketime_env(FAKETIME="@2026-11-23 18:04:56"))
+
+    calls = wait_for(
+        lambda: notify_calls(notify_server["NOTIFY_HARNESS_DIR"]), what="the warm-up prompt"
+    )
+    assert calls[0]["summary"] == "Run at 18:15 — warm up first"
+    assert calls[0]["actions"] == ["Start warm-up", "Not today"]
+    assert "warmup prompt for the 18:15 run" in daemon.output()
+
+    pressed = harness(notify_server, "act", "Start warm-up")
+    assert pressed.returncode == 0, pressed.stderr
+    called = wait_for(
+        lambda: record.exists() and record.read_text(encoding="utf-8").strip(),
+        what="the terminal command",
+    )
+    assert called.endswith("deskbreak prerun")
+    wait_for(lambda: "answer to the warmup prompt: started" in daemon.output(), what="the answer")
+    assert daemon.stop() == 0
+    database = Path(daemon.env["XDG_DATA_HOME"]) / "deskbreak" / "history.sqlite3"
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT kind, answer FROM run_prompts").fetchall()
+    assert rows == [("warmup", "started")]
