@@ -70,6 +70,33 @@ def _runtime_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"{APP}-{os.getuid()}"
 
 
+# On Linux the XDG base dirs are read here as the XDG spec and platformdirs read them (a variable
+# holding an absolute path, else the default under ~), without importing platformdirs: that
+# would cost every CLI call ~10 ms.
+_XDG_HOMES = {
+    "config": ("XDG_CONFIG_HOME", "~/.config"),
+    "data": ("XDG_DATA_HOME", "~/.local/share"),
+    "state": ("XDG_STATE_HOME", "~/.local/state"),
+    "cache": ("XDG_CACHE_HOME", "~/.cache"),
+}
+
+
+def user_dir(kind: str) -> Path:
+    """deskbreak's user dir of one `kind`: "config", "data", "state" or "cache"."""
+    if sys.platform.startswith("linux"):
+        variable, default = _XDG_HOMES[kind]
+        base = Path(os.environ.get(variable, ""))
+        return (base if base.is_absolute() else Path(default).expanduser()) / APP
+    import platformdirs
+
+    return Path(getattr(platformdirs, f"user_{kind}_dir")(APP))
+
+
+def cache_dir() -> Path:
+    """Where deskbreak keeps what it can always rebuild (the parsed move library)."""
+    return user_dir("cache")
+
+
 def system_config_dirs(environ: dict[str, str] | os._Environ[str] = os.environ) -> tuple[Path, ...]:
     """$XDG_CONFIG_DIRS (default /etc/xdg); relative entries are ignored, as the spec says."""
     if sys.platform == "darwin":
@@ -80,22 +107,19 @@ def system_config_dirs(environ: dict[str, str] | os._Environ[str] = os.environ) 
 
 def default_paths(config_override: str | os.PathLike[str] | None = None) -> Paths:
     """Paths for this user; `--config` wins over `DESKBREAK_CONFIG`, which wins over the default."""
-    # Imported here: every CLI call builds Paths, few need more than one of them.
-    import platformdirs
-
     explicit = True
     if config_override is not None:
         config_file = Path(config_override)
     elif os.environ.get("DESKBREAK_CONFIG"):
         config_file = Path(os.environ["DESKBREAK_CONFIG"])
     else:
-        config_file = Path(platformdirs.user_config_dir(APP)) / "config.toml"
+        config_file = user_dir("config") / "config.toml"
         explicit = False
     return Paths(
         config_file=config_file.expanduser(),
         config_explicit=explicit,
         system_config_dirs=system_config_dirs(),
-        data_dir=Path(platformdirs.user_data_dir(APP)),
-        state_dir=Path(platformdirs.user_state_dir(APP)),
+        data_dir=user_dir("data"),
+        state_dir=user_dir("state"),
         runtime_dir=_runtime_dir(),
     )

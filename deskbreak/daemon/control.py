@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import socket
 import stat
@@ -52,7 +51,7 @@ READ_TIMEOUT_SECONDS = 10.0
 NOT_RUNNING_HINT = "start it with `deskbreak start` (or `deskbreak service install`)"
 NOT_RUNNING = f"deskbreak is not running; {NOT_RUNNING_HINT}"
 
-log = logging.getLogger("deskbreak.daemon.control")
+LOGGER = "deskbreak.daemon.control"  # the client never logs: logging loads only in the server
 R = TypeVar("R", bound=Reply)
 
 
@@ -146,7 +145,9 @@ def _remove_stale_socket(path: Path) -> None:
         probe.connect(str(path))
     except (ConnectionRefusedError, FileNotFoundError):
         # Left behind by a daemon that crashed: nobody listens, so it is safe to replace.
-        log.info("replacing stale control socket %s", path)
+        import logging
+
+        logging.getLogger(LOGGER).info("replacing stale control socket %s", path)
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         return
@@ -255,7 +256,9 @@ async def _answer(line: bytes, handler: Handler) -> dict[str, Any]:
         # The exit code travels along so `deskbreak reload` of a broken config exits 2, not 1.
         return error_reply(str(err), err.exit_code)
     except Exception:
-        log.exception("control request %.200r failed", request)
+        import logging
+
+        logging.getLogger(LOGGER).exception("control request %.200r failed", request)
         return error_reply("internal error in the deskbreak daemon; see its log for details")
     return reply
 
