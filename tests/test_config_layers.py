@@ -142,3 +142,20 @@ def test_only_a_named_config_path_is_required_to_exist(monkeypatch: pytest.Monke
     assert default_paths("x.toml").config_explicit is True
     monkeypatch.setenv("DESKBREAK_CONFIG", "/somewhere/config.toml")
     assert default_paths().config_explicit is True
+
+
+@pytest.mark.parametrize(
+    ("locked", "expected"),
+    [
+        ('keys = "schedule.hours"', "[locked] keys must be a list of key names"),
+        ('key = ["schedule.hours"]', '[locked] unknown key "key"'),
+        ('keys = ["dance"]', '[locked] "dance" is not a config key'),
+    ],
+)
+def test_a_malformed_locked_section_makes_the_system_file_broken(
+    system: Path, user: Path, locked: str, expected: str
+) -> None:
+    write(system, f'[schedule]\nhours = ["08:00-12:00"]\n[locked]\n{locked}\n')
+    cfg = load_config(user, system_files=[system])
+    assert cfg.schedule.windows[0] == (Window(9 * 60, 17 * 60 + 30),)  # the file is skipped
+    assert f"{system}:4: {expected}" in cfg.notes[0]
