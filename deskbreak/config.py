@@ -32,6 +32,7 @@ from deskbreak.library.moves import Library, did_you_mean
 from deskbreak.library.parser import extend_library
 from deskbreak.paths import Paths
 from deskbreak.planner.model import DAY_NAMES, ScheduleConfig, Window, system_timezone
+from deskbreak.planner.presence import PresencePolicy
 
 # "notify-send" is the name older configs use for the dbus backend.
 BACKENDS = ("auto", "dbus", "notify-send", "plyer", "console")
@@ -59,6 +60,7 @@ class Config:
     moves: MovesConfig = field(default_factory=MovesConfig)
     library: Library = field(default_factory=load_library)
     running: RunningConfig = field(default_factory=RunningConfig)
+    presence: PresencePolicy = field(default_factory=PresencePolicy)
     source: Path | None = None  # the user's file, when there is one
     # Which file set each value, the admin's locks, and the files read (system ones first).
     layered: Layered = field(default_factory=lambda: Layered({}, {}), compare=False)
@@ -138,6 +140,7 @@ class _Validator:
     SECTIONS: Mapping[str, tuple[str, ...]] = {
         "schedule": ("interval", "hours", "days", "timezone", "align", "snooze", "hours_by_day"),
         "notifications": ("backend", "timeout", "buttons"),
+        "presence": ("natural_break", "respect_dnd", "respect_fullscreen"),
         "moves": ("areas", "exclude", "custom"),
         "routines": (),
         # validated by config_runs
@@ -208,6 +211,7 @@ class _Validator:
         return Config(
             schedule=self.schedule(raw.get("schedule", {})),
             notifications=self.notifications(raw.get("notifications", {})),
+            presence=self.presence(raw.get("presence", {})),
             moves=self.moves(moves_table, library),
             library=library,
             running=self._running(raw),
@@ -358,6 +362,32 @@ class _Validator:
                 "notifications", "buttons", f"buttons must be true or false, got {buttons!r}"
             )
         return NotificationConfig(backend=backend, timeout_seconds=timeout, buttons=buttons)
+
+    def presence(self, table: Mapping[str, Any]) -> PresencePolicy:
+        self._check_keys("presence", table, self.SECTIONS["presence"])
+        natural_break = table.get("natural_break", 5)
+        if (
+            isinstance(natural_break, bool)
+            or not isinstance(natural_break, int)
+            or not 0 <= natural_break <= MAX_INTERVAL_MINUTES
+        ):
+            raise self.fail(
+                "presence",
+                "natural_break",
+                f"natural_break must be a whole number of minutes from 0 (off) to "
+                f"{MAX_INTERVAL_MINUTES}, got {natural_break!r}",
+            )
+        flags = {}
+        for key in ("respect_dnd", "respect_fullscreen"):
+            value = table.get(key, True)
+            if not isinstance(value, bool):
+                raise self.fail("presence", key, f"{key} must be true or false, got {value!r}")
+            flags[key] = value
+        return PresencePolicy(
+            natural_break=timedelta(minutes=natural_break),
+            respect_dnd=flags["respect_dnd"],
+            respect_fullscreen=flags["respect_fullscreen"],
+        )
 
     def moves(self, table: Mapping[str, Any], library: Library) -> MovesConfig:
         self._check_keys("moves", table, self.SECTIONS["moves"])

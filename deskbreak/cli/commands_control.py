@@ -107,6 +107,10 @@ def render_status(reply: p.StatusReply, now: datetime) -> str:
             f"skipping {reminder_at(reply.skipped_slot, now)}"
             " (`deskbreak skip --undo` brings it back)"
         )
+    if reply.held is not None:
+        lines.append(
+            f"holding the {reminder_at(reply.held.slot, now)} reminder: {reply.held.reason}"
+        )
     last = reply.last_reminder
     if last:
         at = format_moment(last.at, now)

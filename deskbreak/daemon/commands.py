@@ -70,7 +70,29 @@ def status(daemon: Daemon, request: p.StatusRequest) -> p.StatusReply:
             skipped=counts.skipped,
             ignored=counts.ignored,
         ),
+        presence=_presence(daemon),
+        held=_held(daemon),
     )
+
+
+def _presence(daemon: Daemon) -> p.Presence:
+    state = daemon.presence.monitor.state
+    idle = state.idle_seconds
+    return p.Presence(
+        idle_seconds=None if idle is None else round(idle),
+        locked=state.is_locked,
+        dnd=state.dnd,
+        fullscreen=state.fullscreen,
+        sources=tuple(
+            p.PresenceSource(s.kind, s.name, s.used, s.detail)
+            for s in daemon.presence.monitor.sources()
+        ),
+    )
+
+
+def _held(daemon: Daemon) -> p.HeldReminder | None:
+    held = daemon.presence.describe_held()
+    return None if held is None else p.HeldReminder(slot=held[0], reason=held[1])
 
 
 def _move_name(daemon: Daemon, move_id: str) -> str:

@@ -158,6 +158,18 @@ class Daemon:
         self._backends: dict[str, Notifier] | None = None
         self.notifiers = self._make_notifiers(config)
         self._backend_trouble: dict[str, str] = {}
+        from deskbreak.daemon.presence_gate import PresenceGate
+
+        self.presence = PresenceGate(
+            self.buses,
+            dict(os.environ),
+            self.now,
+            self.history,
+            lambda: self.config,
+            self._next_after,
+            self.send_reminder,
+            self._woke,
+        )
         saved = history.load_state()
         self.plan = schedule.PlanState(
             paused_until=saved.paused_until,
@@ -371,7 +383,9 @@ class Daemon:
             if late >= timedelta(seconds=1):
                 log.info("the %s reminder goes out %d s late", f"{slot:%H:%M}", late.seconds)
             move = self._snoozed_move() or self._pick_move(slot)
-            await self._send_or_hold(slot, move)
+            previous_slot = slot - self.config.schedule.interval
+            if await self.presence.at_slot(slot, previous_slot, move) == "send":
+                await self._send_or_hold(slot, move)
         self.plan = schedule.after_sent(self.plan, now)
         self.save_state()
 
@@ -648,7 +662,13 @@ class Daemon:
         # A sync by a timer or by hand lands in the database: read it at least hourly.
         if not started and now - self._windows_loaded >= WINDOWS_RELOAD:
             self._calendar_synced()
+        self.presence.spawn(self.presence.tick())
         sdnotify.watchdog()
+
+    def _woke(self) -> None:
+        """logind says the machine resumed: run what fell due now, not at the next heartbeat."""
+        if self.scheduler is not None:
+            self.tick()
 
     async def run(self) -> None:
         from deskbreak.daemon import control
@@ -669,6 +689,7 @@ class Daemon:
         loop.add_signal_handler(signal.SIGINT, self.request_stop)
         loop.add_signal_handler(signal.SIGHUP, self._reload_from_signal)
         self.supervise("heartbeat", self._heartbeat)
+        await self.presence.start()
         self.history.record_event("start", self.now(), f"pid {os.getpid()}")
         source = self.config.source or f"{self.paths.config_file} (not found; using defaults)"
         log.info("deskbreak started (pid %d); config: %s", os.getpid(), source)
@@ -690,6 +711,7 @@ class Daemon:
             await self.server.close()
             await self.calendar_sync.close()
             self.scheduler.shutdown(wait=False)
+            await self.presence.close()
             await self.buses.close()
             self.history.record_event("stop", self.now(), None)
             if not self.history.flush():

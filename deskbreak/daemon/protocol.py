@@ -151,6 +151,36 @@ class LastReminder(Message):
 
 
 @dataclass(frozen=True)
+class PresenceSource(Message):
+    """One presence source: what it tells (idle, locked, dnd, fullscreen, sleep), whether it
+    is used here, and how or why not."""
+
+    kind: str
+    name: str
+    used: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Presence(Message):
+    """What the desktop says about the person (None: no source can tell)."""
+
+    idle_seconds: int | None
+    locked: bool | None
+    dnd: bool | None
+    fullscreen: bool | None
+    sources: tuple[PresenceSource, ...]
+
+
+@dataclass(frozen=True)
+class HeldReminder(Message):
+    """A reminder waiting for do-not-disturb or a fullscreen window to end."""
+
+    slot: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
 class StatusReply(Reply):
     running: bool
     pid: int
@@ -166,6 +196,8 @@ class StatusReply(Reply):
     skipped_slot: datetime | None  # the slot `deskbreak skip` dropped, while ahead
     last_reminder: LastReminder | None  # its answer is the one the history counts
     today: TodayCounts
+    presence: Presence | None = None
+    held: HeldReminder | None = None
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,19 @@ from deskbreak.errors import DeskbreakError
 # break); missed: held for do-not-disturb or fullscreen and never shown.
 Answer = Literal["done", "snoozed", "skipped", "ignored", "dismissed", "away", "missed"]
 # "answer": a later answer to a reminder that already had one (the first answer wins)
+# "held": a reminder waited for do-not-disturb or a fullscreen window to end (presence)
 EventKind = Literal[
-    "start", "stop", "pause", "resume", "reload", "snooze", "skip", "unskip", "answer", "deferred"
+    "start",
+    "stop",
+    "pause",
+    "resume",
+    "reload",
+    "snooze",
+    "skip",
+    "unskip",
+    "answer",
+    "deferred",
+    "held",
 ]
 ANSWERS: tuple[Answer, ...] = get_args(Answer)
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)

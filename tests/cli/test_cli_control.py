@@ -171,6 +171,8 @@ STATUS_KEYS = {
     "skipped_slot",
     "last_reminder",
     "today",
+    "presence",
+    "held",
 }
 
 

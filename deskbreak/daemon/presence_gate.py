@@ -1,0 +1,151 @@
+"""Between the reminder job and the notification: is the person there to see it?
+
+At each slot the gate refreshes what the presence sources say, asks the planner
+(`planner.presence.decide`) and does what it says: send, record the slot as `away`, or hold
+the reminder. A held reminder is looked at again whenever a source reports a change and at
+the daemon's heartbeat, so it goes out within a minute of do-not-disturb or fullscreen
+ending; if the next slot comes first it is recorded `missed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from deskbreak.desktop.presence.monitor import PresenceMonitor
+from deskbreak.library.moves import Move
+from deskbreak.planner import presence
+
+if TYPE_CHECKING:
+    from deskbreak.config import Config
+    from deskbreak.desktop.dbus import Buses
+    from deskbreak.store.queued import QueuedHistory
+
+log = logging.getLogger("deskbreak.daemon.presence")
+
+
+@dataclass(frozen=True)
+class Held:
+    slot: datetime
+    move: Move
+    reason: str
+
+
+Send = Callable[[datetime, Move], Awaitable[object]]
+
+
+class PresenceGate:
+    def __init__(
+        self,
+        buses: Buses,
+        env: dict[str, str],
+        clock: Callable[[], datetime],
+        history: QueuedHistory,
+        config: Callable[[], Config],
+        next_slot: Callable[[datetime], datetime | None],
+        send: Send,
+        on_wake: Callable[[], None],
+    ) -> None:
+        self.history, self.config, self.next_slot, self.send = history, config, next_slot, send
+        self.clock = clock
+        self.held: Held | None = None
+        self.monitor = PresenceMonitor(
+            buses,
+            env,
+            clock,
+            config().presence.natural_break or presence.PresencePolicy().natural_break,
+            on_change=self._changed,
+            on_wake=on_wake,
+        )
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._releasing = False
+
+    @property
+    def policy(self) -> presence.PresencePolicy:
+        return self.config().presence
+
+    async def start(self) -> None:
+        await self.monitor.start()
+        for source in self.monitor.sources():
+            state = "used" if source.used else "not used"
+            log.info("presence %s: %s %s (%s)", source.kind, source.name, state, source.detail)
+
+    async def at_slot(self, slot: datetime, previous_slot: datetime | None, move: Move) -> str:
+        """Decide about the reminder due at `slot`; returns "send", "away" or "hold"."""
+        self.drop_held("the next reminder came first")
+        await self.monitor.refresh()
+        now = self.clock()
+        verdict = presence.decide(self.monitor.state.facts(), self.policy, previous_slot, now)
+        if verdict.decision == "send":
+            return "send"
+        if verdict.decision == "away":
+            self.record(slot, move, "away", verdict.reason)
+            return "away"
+        self.held = Held(slot, move, verdict.reason)
+        self.history.record_event("held", now, f"{slot.isoformat()} {verdict.reason}")
+        log.info("the %s reminder is held: %s", f"{slot:%H:%M}", verdict.reason)
+        return "hold"
+
+    def record(self, slot: datetime, move: Move, answer: str, reason: str) -> None:
+        reminder_id = self.history.record_reminder(slot, move.id, move.area, "none")
+        self.history.record_answer(reminder_id, answer, self.clock())  # type: ignore[arg-type]
+        log.info("the %s reminder was not sent: %s (%s)", f"{slot:%H:%M}", answer, reason)
+
+    def drop_held(self, why: str) -> None:
+        held, self.held = self.held, None
+        if held is not None:
+            self.record(held.slot, held.move, "missed", why)
+
+    def _changed(self) -> None:
+        if self.held is not None and not self._releasing:
+            self.spawn(self.check_held())
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` on the loop; a failure is logged, never lost."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("presence handling failed", exc_info=error)
+
+    async def tick(self) -> None:
+        """At the heartbeat: an idle sample, and a look at a held reminder."""
+        self.monitor.sample_idle()
+        if self.held is not None:
+            await self.monitor.refresh()
+            await self.check_held()
+
+    async def check_held(self) -> None:
+        held = self.held
+        if held is None or self._releasing:
+            return
+        now = self.clock()
+        facts = self.monitor.state.facts()
+        what = presence.release(facts, self.policy, self.next_slot(held.slot), now)
+        if what == "keep":
+            return
+        self.held = None
+        if what == "show":
+            log.info("sending the held %s reminder", f"{held.slot:%H:%M}")
+            self._releasing = True
+            try:
+                await self.send(held.slot, held.move)
+            finally:
+                self._releasing = False
+        else:
+            self.record(held.slot, held.move, what, "while it was held")
+
+    def describe_held(self) -> tuple[datetime, str] | None:
+        return None if self.held is None else (self.held.slot, self.held.reason)
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await self.monitor.close()

@@ -1,0 +1,1 @@
+"""Presence sources: idle, locked, do not disturb, fullscreen, sleep (see monitor.py)."""
