@@ -109,7 +109,7 @@ def render_status(reply: p.StatusReply, now: datetime) -> str:
         )
     if reply.held is not None:
         lines.append(
-            f"holding the {reminder_at(reply.held.slot, now)} reminder: {reply.held.reason}"
+            f"holding {reminder_at(reply.held.slot, now)} until it can be seen: {reply.held.reason}"
         )
     last = reply.last_reminder
     if last:

@@ -82,7 +82,15 @@ def stats_to_json(stats: Stats, tz: tzinfo) -> dict[str, Any]:
             }
             for day in stats.days
         ],
-        "totals": dataclasses.asdict(stats.totals),
+        "totals": {
+            **dataclasses.asdict(stats.totals),
+            "deferred": stats.deferred,
+            "seen": stats.totals.seen,
+            # done over the reminders a person actually saw (away and missed ones left out)
+            "done_rate": round(stats.totals.done / stats.totals.seen, 3)
+            if stats.totals.seen
+            else None,
+        },
         "done_by_area": dict(stats.done_by_area),
         "routines": dict(stats.routines_by_name),
         "streak_days": stats.streak_days,
@@ -169,8 +177,17 @@ def render_stats(stats: Stats, tz: tzinfo) -> None:
         style="dim",
     )
     totals = stats.totals
-    share = f" ({percent(totals.done, totals.sent)})" if totals.sent else ""
-    console.print(f"\n{totals.done} of {totals.sent} breaks done{share}")
+    share = f" ({percent(totals.done, totals.seen)})" if totals.seen else ""
+    console.print(f"\n{totals.done} of {totals.seen} reminders you saw done{share}")
+    apart = {
+        "away": totals.away,
+        "deferred": stats.deferred,
+        "missed": totals.missed,
+        "dismissed": totals.dismissed,
+        "ignored": totals.ignored,
+    }
+    if any(apart.values()):
+        console.print(" · ".join(f"{name} {count}" for name, count in apart.items()))
     console.print(f"Streak: {stats.streak_days} day{'s' if stats.streak_days != 1 else ''}")
     if stats.done_by_area:
         areas = Table(title="Moves done by area", title_justify="left", box=None, pad_edge=False)

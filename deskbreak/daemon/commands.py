@@ -77,7 +77,7 @@ def status(daemon: Daemon, request: p.StatusRequest) -> p.StatusReply:
 
 def _presence(daemon: Daemon) -> p.Presence:
     state = daemon.presence.monitor.state
-    idle = state.idle_seconds
+    idle = daemon.presence.monitor.idle_now()
     return p.Presence(
         idle_seconds=None if idle is None else round(idle),
         locked=state.is_locked,

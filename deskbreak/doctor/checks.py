@@ -26,6 +26,8 @@ from deskbreak.daemon.protocol import StatusReply, StatusRequest
 from deskbreak.desktop import notify
 from deskbreak.doctor.bus import BUS_FIX, check_server
 from deskbreak.doctor.check import Check, Status
+from deskbreak.doctor.presence import Detect, check_presence
+from deskbreak.doctor.presence import detect as detect_presence
 from deskbreak.errors import (
     EXIT_OK,
     EXIT_STATE,
@@ -382,6 +384,7 @@ def run_checks(
     now: datetime | None = None,
     send: bool = False,
     look_calls: LookCalls | None = None,
+    presence: Detect | None = None,
 ) -> list[Check]:
     """Every check, in the order a person would fix them."""
     run = run or make_runner(env)
@@ -399,6 +402,7 @@ def run_checks(
         check_service(run, env, which, platform),
         check_history(paths.database),
         check_schedule(cfg, now or datetime.now(UTC)),
+        check_presence(env, presence or detect_presence),
         *_running_checks(paths, env, look_calls),
     ]
     if send:

@@ -151,15 +151,19 @@ class AnswerCounts:
     snoozed: int = 0
     skipped: int = 0
     ignored: int = 0
+    dismissed: int = 0  # closed without a button
+    away: int = 0  # not sent: the person was away (a natural break, a locked screen)
+    missed: int = 0  # held for do-not-disturb or fullscreen and never shown
 
     def __add__(self, other: AnswerCounts) -> AnswerCounts:
         return AnswerCounts(
-            self.sent + other.sent,
-            self.done + other.done,
-            self.snoozed + other.snoozed,
-            self.skipped + other.skipped,
-            self.ignored + other.ignored,
+            *(getattr(self, f.name) + getattr(other, f.name) for f in fields(AnswerCounts))
         )
+
+    @property
+    def seen(self) -> int:
+        """Reminders a person could have seen: those shown, not those skipped for absence."""
+        return self.sent - self.away - self.missed
 
 
 @dataclass(frozen=True)
@@ -500,7 +504,8 @@ def read_snapshot(path: Path, start: datetime, end: datetime) -> Snapshot:
 # The columns of an AnswerCounts. `IS` rather than `=`: an unanswered reminder gives 0, not NULL.
 COUNTS_SQL = (
     "count(*), sum(answer IS 'done'), sum(answer IS 'snoozed'),"
-    " sum(answer IS 'skipped'), sum(answer IS 'ignored')"
+    " sum(answer IS 'skipped'), sum(answer IS 'ignored'), sum(answer IS 'dismissed'),"
+    " sum(answer IS 'away'), sum(answer IS 'missed')"
 )
 
 

@@ -58,6 +58,7 @@ class Stats:
     done_by_area: tuple[tuple[str, int], ...]  # most done first
     routines_by_name: tuple[tuple[str, int], ...]  # most run first
     streak_days: int
+    deferred: int = 0  # reminders held for do-not-disturb or fullscreen (shown later or missed)
 
 
 def local_midnight(day: date, tz: tzinfo) -> datetime:
@@ -233,7 +234,16 @@ def compute_stats(
             end,
         ),
         streak_days=streak,
+        deferred=_held_count(history, start, end),
     )
+
+
+def _held_count(history: History, start: datetime, end: datetime) -> int:
+    rows = history.query(
+        "SELECT count(*) FROM events WHERE kind = 'held' AND at >= ? AND at < ?",
+        (epoch(start), epoch(end)),
+    )
+    return int(rows[0][0]) if rows else 0
 
 
 def empty_stats(start_day: date, end_day: date, today: date) -> Stats:

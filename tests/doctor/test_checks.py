@@ -445,6 +445,7 @@ def test_run_checks_runs_every_check_in_order_and_the_send_test_only_when_asked(
         "platform": "linux",
         "now": datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
         "look_calls": lambda: CallCheck(False, None, ("pipewire",)),
+        "presence": lambda env: [],
     }
     checks = doctor.run_checks(paths_in(tmp_path), BUS_ENV, **kwargs)
     names = [
@@ -456,7 +457,7 @@ def test_run_checks_runs_every_check_in_order_and_the_send_test_only_when_asked(
         "service",
         "history",
     ]
-    assert [c.name for c in checks] == [*names, "schedule", "calendars", "calls"]
+    assert [c.name for c in checks] == [*names, "schedule", "presence", "calendars", "calls"]
     with_test = doctor.run_checks(paths_in(tmp_path), BUS_ENV, send=True, **kwargs)
     assert with_test[-1].name == "send-test"
 
@@ -524,9 +525,39 @@ def test_the_backend_line_agrees_with_a_server_check_that_found_no_bus(tmp_path:
         platform="linux",
         now=datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
         look_calls=lambda: CallCheck(False, None, ("pipewire",)),
+        presence=lambda env: [],
     )
     found = {c.name: c for c in checks}
     assert found["server"].status == "fail"
     assert found["backend"].status == "fail"
     assert "cannot show a reminder" in found["backend"].detail
     assert "cannot reach the session bus" in found["backend"].detail
+
+
+# --- presence -------------------------------------------------------------------------------------
+
+
+def test_presence_check_names_the_source_of_each_fact_and_why_others_are_unknown() -> None:
+    from deskbreak.desktop.presence.state import SourceStatus
+    from deskbreak.doctor.presence import check_presence
+
+    sources = [
+        SourceStatus("idle", "mutter", False, "no GNOME Mutter IdleMonitor on the session bus"),
+        SourceStatus("idle", "x11", True, "MIT-SCREEN-SAVER"),
+        SourceStatus("locked", "logind", True, "LockedHint of session 2"),
+        SourceStatus("dnd", "dnd", True, "dunst 1.9 (dunst)"),
+    ]
+    check = check_presence({}, lambda env: sources)
+    assert check.status == "ok"
+    assert "idle: x11" in check.detail and "locked: logind" in check.detail
+    assert "fullscreen unknown (no source)" in check.detail
+
+
+def test_presence_check_warns_when_no_source_works() -> None:
+    from deskbreak.desktop.presence.state import SourceStatus
+    from deskbreak.doctor.presence import check_presence
+
+    check = check_presence({}, lambda env: [SourceStatus("idle", "x11", False, "no DISPLAY")])
+    assert check.status == "warn"
+    assert "reminders come on the clock" in check.detail
+    assert "idle unknown (x11: no DISPLAY)" in check.detail

@@ -248,7 +248,11 @@ def test_stats_json_without_a_database_is_empty_structures(configured: Path) -> 
     doc = json.loads(run("stats", "--json"))
     assert doc["days"] == [] and doc["done_by_area"] == {} and doc["routines"] == {}
     assert doc["streak_days"] == 0
-    assert doc["totals"] == {"sent": 0, "done": 0, "snoozed": 0, "skipped": 0, "ignored": 0}
+    assert doc["totals"] == {
+        **{key: 0 for key in ("sent", "done", "snoozed", "skipped", "ignored")},
+        **{key: 0 for key in ("dismissed", "away", "missed", "deferred", "seen")},
+        "done_rate": None,
+    }
     assert json.loads(run("history", "--json")) == {"events": []}
     assert run("stats", "--csv").splitlines() == [",".join(commands_stats.CSV_COLUMNS)]
 
@@ -376,3 +380,16 @@ def test_history_shows_move_names_and_local_times_not_ids_and_iso(configured: Pa
     expected = f"{until:%H:%M}" if until.date() == now.date() else f"{until:%Y-%m-%d %H:%M}"
     assert lines[0].endswith(f"pause     {expected}")
     assert "Chin tucks" in lines[1] and "chin-tucks" not in lines[1]
+
+
+def test_away_missed_dismissed_and_deferred_are_counted_apart_from_ignored(
+    history: History,
+) -> None:
+    monday = date(2026, 11, 23)
+    for hour, answer in enumerate(["done", "away", "missed", "dismissed", "ignored"], start=9):
+        remind(history, local(monday, hour), answer)  # type: ignore[arg-type]
+    history.record_event("held", local(monday, 11), "do not disturb is on")
+    stats = compute_stats(history, BERLIN, monday, monday, monday)
+    assert stats.totals == AnswerCounts(sent=5, done=1, ignored=1, dismissed=1, away=1, missed=1)
+    assert stats.deferred == 1
+    assert stats.totals.seen == 3  # the done rate is 1 of 3: away and missed were never seen

@@ -143,6 +143,14 @@ class PresenceMonitor:
             if idle is not None:
                 self.state.idle_sample(timedelta(seconds=idle), self.natural_break, self.clock())
 
+    def idle_now(self) -> float | None:
+        """The idle time as of now where it can be read at once (X11), else the last one."""
+        if self._x11_idle and not self.mutter.used:
+            idle = _x11_read(x11.idle_seconds, self.env)
+            if idle is not None:
+                self.state.idle_sample(timedelta(seconds=idle), self.natural_break, self.clock())
+        return self.state.idle_seconds
+
     def sources(self) -> list[SourceStatus]:
         return list(self.state.sources.values())
 
@@ -169,3 +177,17 @@ def _kind_of(source: BusSource) -> Any:
     return {"logind": "locked", "mutter": "idle", "screensaver": "locked"}.get(
         source.name, "fullscreen" if source.name == "gnome-session" else "dnd"
     )
+
+
+async def detect_sources(env: Mapping[str, str]) -> list[SourceStatus]:
+    """Which sources work here and why the others do not (for `deskbreak doctor`)."""
+    from datetime import UTC
+
+    buses = Buses(env)
+    monitor = PresenceMonitor(buses, env, lambda: datetime.now(UTC), timedelta(minutes=5))
+    try:
+        await monitor.start()
+        return monitor.sources()
+    finally:
+        await monitor.close()
+        await buses.close()
