@@ -144,7 +144,8 @@ async def snooze(daemon: Daemon, request: p.SnoozeRequest) -> p.SnoozeReply:
     until = (plan.snoozed_until or now + by).astimezone(cfg.timezone)
     gave_way = schedule.pending_snooze(cfg, plan, now) is None
     daemon.history.record_event("snooze", now, iso(until))
-    log.info("snoozed until %s%s", f"{until:%H:%M}", "; it gives way" if gave_way else "")
+    if open_id is None:  # answer() logged the snooze of a reminder on screen
+        log.info("snoozed until %s%s", f"{until:%H:%M}", "; it gives way" if gave_way else "")
     return p.SnoozeReply(
         snoozed_until=until,
         gave_way=gave_way,

@@ -552,7 +552,7 @@ class Daemon:
             self.snoozed_move_id = self._move_of(reminder_id)
             by = snooze_by or self.config.schedule.snooze
             self.set_plan(schedule.snooze(self.plan, now, by))
-            log.info("snoozed until %s", self.describe_next())
+            log.info("snoozed; next reminder: %s", self.describe_next())
         return True
 
     def _move_of(self, reminder_id: int) -> str | None:
