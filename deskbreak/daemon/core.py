@@ -17,7 +17,7 @@ import os
 import signal
 import sqlite3
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -544,6 +544,8 @@ class Daemon:
                 first = self.history.reminder_answer(reminder_id)
                 self.history.record_event("answer", now, f"#{reminder_id} {answer} after {first}")
                 log.info("later answer to reminder #%d: %s (kept: %s)", reminder_id, answer, first)
+                if first == "snoozed" and answer in ("done", "skipped"):
+                    self._forgo_snooze(reminder_id, now)
             return False
         if reminder_id == self.last_reminder_id:
             self.last_answer = answer
@@ -554,6 +556,17 @@ class Daemon:
             self.set_plan(schedule.snooze(self.plan, now, by))
             log.info("snoozed; next reminder: %s", self.describe_next())
         return True
+
+    def _forgo_snooze(self, reminder_id: int, now: datetime) -> None:
+        """Done or skipped after a snooze: the snoozed reminder need not come back. Its moment
+        is dropped like a skipped slot, so the slots the snooze covered stay dropped too."""
+        cfg = self.config.schedule
+        pending = schedule.pending_snooze(cfg, self.plan, now)
+        if pending is None or reminder_id != self.last_reminder_id:
+            return
+        self.snoozed_move_id = None
+        self.set_plan(replace(self.plan, skipped_slot=pending))
+        log.info("the snoozed reminder at %s will not come back", f"{pending:%H:%M}")
 
     def _move_of(self, reminder_id: int) -> str | None:
         return self.last_move_id if reminder_id == self.last_reminder_id else None

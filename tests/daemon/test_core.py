@@ -16,6 +16,7 @@ from fakes import RecordingNotifier, broken_notifier, paths_in
 from deskbreak.config import Config
 from deskbreak.daemon.core import Daemon
 from deskbreak.desktop.notify import AnswerCallback, Notification, Notifier
+from deskbreak.planner import schedule
 from deskbreak.planner.model import ScheduleConfig
 from deskbreak.store.history import History
 
@@ -172,3 +173,18 @@ def test_a_dismissed_reminder_is_recorded_as_dismissed_not_ignored(tmp_path: Pat
     asyncio.run(daemon.send_reminder(NOW))
     with sqlite3.connect(daemon.paths.database) as db:
         assert db.execute("SELECT answer FROM reminders").fetchall() == [("dismissed",)]
+
+
+def test_done_after_a_snooze_keeps_snoozed_and_the_reminder_does_not_come_back(
+    tmp_path: Path,
+) -> None:
+    clock = Clock(NOW.replace(hour=10, minute=30))
+    daemon, history = make_daemon(tmp_path, RecordingNotifier(answer="snooze"), clock=clock)
+    asyncio.run(daemon._fire())
+    assert daemon.last_reminder_id is not None
+    snoozed_until = daemon.plan.snoozed_until
+    assert not asyncio.run(daemon.answer(daemon.last_reminder_id, "done"))
+    assert history.reminder_answer(daemon.last_reminder_id) == "snoozed"
+    due = schedule.next_reminder(daemon.config.schedule, daemon.plan, clock.now)
+    assert snoozed_until is not None and due is not None and due > snoozed_until
+    assert due == NOW.replace(hour=11)
