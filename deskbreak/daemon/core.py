@@ -540,7 +540,7 @@ class Daemon:
             if withdraw and shown.handle is not None:
                 await _withdraw(shown.notifier, shown.handle)
         if not counted:
-            if answer != "ignored":
+            if answer in ("done", "snoozed", "skipped"):  # a close or expiry is no answer
                 first = self.history.reminder_answer(reminder_id)
                 self.history.record_event("answer", now, f"#{reminder_id} {answer} after {first}")
                 log.info("later answer to reminder #%d: %s (kept: %s)", reminder_id, answer, first)

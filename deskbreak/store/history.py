@@ -311,15 +311,16 @@ class History:
     def record_answer(self, reminder_id: int, answer: Answer, at: datetime) -> bool:
         """Record how a reminder was answered; True if this became its answer.
 
-        The first real answer (done, snoozed, skipped) wins; "ignored" (closed without a
-        button) only fills in a reminder with no answer yet, and a real answer may replace it.
-        Later answers change nothing here (the daemon records them as events). Unknown ids are
-        a no-op."""
+        The first real answer (done, snoozed, skipped) wins. A notification that expired
+        ("ignored") or was closed without a button ("dismissed") is no answer to the move, so a
+        real answer given afterwards (`deskbreak done`) replaces it; anything else only fills in
+        a reminder with no answer yet. Later answers change nothing here (the daemon records
+        them as events). Unknown ids are a no-op."""
         if answer not in ANSWERS:
             raise ValueError(f"unknown answer {answer!r}; expected one of {ANSWERS}")
         cur = self._db.execute(
-            "UPDATE reminders SET answer = ?, answered_at = ?"
-            " WHERE id = ? AND (answer IS NULL OR (answer = 'ignored' AND ? != 'ignored'))",
+            "UPDATE reminders SET answer = ?, answered_at = ? WHERE id = ? AND (answer IS NULL"
+            " OR (answer IN ('ignored', 'dismissed') AND ? IN ('done', 'snoozed', 'skipped')))",
             (answer, epoch(at), reminder_id, answer),
         )
         return cur.rowcount == 1

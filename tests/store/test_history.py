@@ -313,3 +313,11 @@ def test_read_only_recent_moves_match_the_history_and_never_write(tmp_path: Path
     assert read_recent_desk_moves(path) == expected == ["a", "b", "c"]
     assert path.stat().st_mtime_ns == before
     assert read_recent_desk_moves(tmp_path / "missing.sqlite3") == []
+
+
+def test_a_real_answer_replaces_a_dismissal_but_not_the_other_way_round(history: History) -> None:
+    closed = history.record_reminder(at(0), "a", "neck", "console")
+    assert history.record_answer(closed, "dismissed", at(1))
+    assert history.record_answer(closed, "done", at(3))
+    assert not history.record_answer(closed, "dismissed", at(4))
+    assert history.reminder_answer(closed) == "done"
