@@ -140,7 +140,7 @@ class _Validator:
     SECTIONS: Mapping[str, tuple[str, ...]] = {
         "schedule": ("interval", "hours", "days", "timezone", "align", "snooze", "hours_by_day"),
         "notifications": ("backend", "timeout", "buttons"),
-        "presence": ("natural_break", "respect_dnd", "respect_fullscreen"),
+        "presence": ("natural_break", "respect_dnd", "respect_fullscreen", "respect_calls"),
         "moves": ("areas", "exclude", "custom"),
         "routines": (),
         # validated by config_runs
@@ -378,7 +378,7 @@ class _Validator:
                 f"{MAX_INTERVAL_MINUTES}, got {natural_break!r}",
             )
         flags = {}
-        for key in ("respect_dnd", "respect_fullscreen"):
+        for key in ("respect_dnd", "respect_fullscreen", "respect_calls"):
             value = table.get(key, True)
             if not isinstance(value, bool):
                 raise self.fail("presence", key, f"{key} must be true or false, got {value!r}")
@@ -387,6 +387,7 @@ class _Validator:
             natural_break=timedelta(minutes=natural_break),
             respect_dnd=flags["respect_dnd"],
             respect_fullscreen=flags["respect_fullscreen"],
+            respect_calls=flags["respect_calls"],
         )
 
     def moves(self, table: Mapping[str, Any], library: Library) -> MovesConfig:

@@ -10,12 +10,14 @@ ending; if the next slot comes first it is recorded `missed`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from deskbreak.desktop.calls import CallCheck, look_for_call
 from deskbreak.desktop.presence.monitor import PresenceMonitor
 from deskbreak.library.moves import Move
 from deskbreak.planner import presence
@@ -62,6 +64,7 @@ class PresenceGate:
             on_wake=on_wake,
         )
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.look_for_call: Callable[[], CallCheck] = look_for_call
         self._releasing = False
 
     @property
@@ -79,7 +82,8 @@ class PresenceGate:
         self.drop_held("the next reminder came first")
         await self.monitor.refresh()
         now = self.clock()
-        verdict = presence.decide(self.monitor.state.facts(), self.policy, previous_slot, now)
+        facts = await self.facts()
+        verdict = presence.decide(facts, self.policy, previous_slot, now)
         if verdict.decision == "send":
             return "send"
         if verdict.decision == "away":
@@ -127,7 +131,7 @@ class PresenceGate:
         if held is None or self._releasing:
             return
         now = self.clock()
-        facts = self.monitor.state.facts()
+        facts = await self.facts()
         what = presence.release(facts, self.policy, self.next_slot(held.slot), now)
         if what == "keep":
             return
@@ -141,6 +145,17 @@ class PresenceGate:
                 self._releasing = False
         else:
             self.record(held.slot, held.move, what, "while it was held")
+
+    async def facts(self) -> presence.PresenceFacts:
+        """What the sources say, plus one look for a call when calls are respected (there is
+        no signal for a call: this look happens only at a slot and while a reminder is held)."""
+        facts = self.monitor.state.facts()
+        if not self.policy.respect_calls:
+            return facts
+        found = await asyncio.to_thread(self.look_for_call)
+        if found.in_call:
+            log.info("a call is on: %s", found.reason)
+        return dataclasses.replace(facts, in_call=found.in_call if found.visible else None)
 
     def describe_held(self) -> tuple[datetime, str] | None:
         return None if self.held is None else (self.held.slot, self.held.reason)

@@ -21,6 +21,7 @@ class PresencePolicy:
     natural_break: timedelta = timedelta(minutes=5)
     respect_dnd: bool = True
     respect_fullscreen: bool = True
+    respect_calls: bool = True
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class PresenceFacts:
     locked: bool | None = None
     dnd: bool | None = None
     fullscreen: bool | None = None
+    # A microphone or camera in use (looked at just before a reminder, only when respected).
+    in_call: bool | None = None
     # The latest away stretch the sources saw (current or finished).
     last_away: AwayStretch | None = None
 
@@ -99,6 +102,8 @@ def hold_reason(facts: PresenceFacts, policy: PresencePolicy) -> Verdict | None:
         return Verdict("hold", "do not disturb is on")
     if policy.respect_fullscreen and facts.fullscreen:
         return Verdict("hold", "a fullscreen window or a call is in front")
+    if policy.respect_calls and facts.in_call:
+        return Verdict("hold", "a call is on (microphone or camera in use)")
     return None
 
 
