@@ -15,7 +15,6 @@ import typer
 
 from deskbreak.cli import app
 from deskbreak.cli.common import paths_from, print_json
-from deskbreak.daemon import protocol as p
 from deskbreak.errors import EXIT_OK, EXIT_STATE, NotRunningError, UsageError
 from deskbreak.limits import MAX_PAUSE, MAX_SNOOZE
 from deskbreak.planner.durations import format_duration, parse_clock, parse_duration
@@ -23,13 +22,18 @@ from deskbreak.planner.durations import format_duration, parse_clock, parse_dura
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-R = TypeVar("R", bound=p.Reply)
+    # Each command imports the protocol when it runs: its ~20 frozen dataclasses cost every
+    # `deskbreak --help` 20 ms otherwise.
+    from deskbreak.daemon import protocol as p
 
-# `status --json` without a daemon: the same keys as a running daemon's, null where unknown.
-NOT_RUNNING_STATUS: dict[str, Any] = {
-    **{field.name: None for field in fields(p.StatusReply)},
-    "running": False,
-}
+R = TypeVar("R", bound="p.Reply")
+
+
+def not_running_status() -> dict[str, Any]:
+    """`status --json` without a daemon: a running daemon's keys, null where unknown."""
+    from deskbreak.daemon.protocol import StatusReply
+
+    return {**{field.name: None for field in fields(StatusReply)}, "running": False}
 
 
 def _ask(ctx: typer.Context, request: p.Request[R]) -> R:
@@ -188,18 +192,18 @@ def render_stop(reply: p.StopReply, now: datetime) -> str:
     return "stopped"
 
 
-RENDERERS: dict[type[p.Request[Any]], Callable[[Any, datetime], str]] = {
-    p.StatusRequest: render_status,
-    p.PauseRequest: render_pause,
-    p.ResumeRequest: render_resume,
-    p.SnoozeRequest: render_snooze,
-    p.SkipRequest: render_skip,
-    p.DoneRequest: render_done,
-    p.NowRequest: render_now,
-    p.ReloadRequest: render_reload,
-    p.StopRequest: render_stop,
+RENDERERS: dict[str, Callable[[Any, datetime], str]] = {
+    "status": render_status,
+    "pause": render_pause,
+    "resume": render_resume,
+    "snooze": render_snooze,
+    "skip": render_skip,
+    "done": render_done,
+    "now": render_now,
+    "reload": render_reload,
+    "stop": render_stop,
 }
-"""The text renderer of each request's reply (tests render real daemon replies through all)."""
+"""The text renderer of each command's reply (tests render real daemon replies through all)."""
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -214,11 +218,13 @@ def status(
 
     Example: deskbreak status --json
     """
+    from deskbreak.daemon import protocol as p
+
     try:
         reply = _ask(ctx, p.StatusRequest())
     except NotRunningError:
         if as_json:
-            print_json(NOT_RUNNING_STATUS)
+            print_json(not_running_status())
         else:
             from deskbreak.daemon.control import NOT_RUNNING_HINT
 
@@ -245,6 +251,8 @@ def pause(
 
     Example: deskbreak pause 1h  ·  deskbreak pause --until 14:00
     """
+    from deskbreak.daemon import protocol as p
+
     request = p.PauseRequest()
     length = None
     if duration is not None and until is not None:
@@ -264,6 +272,8 @@ def resume(ctx: typer.Context) -> int:
 
     Example: deskbreak resume
     """
+    from deskbreak.daemon import protocol as p
+
     typer.echo(render_resume(_ask(ctx, p.ResumeRequest()), _now()))
     return EXIT_OK
 
@@ -279,6 +289,8 @@ def snooze(
 
     Example: deskbreak snooze 10m
     """
+    from deskbreak.daemon import protocol as p
+
     length = parse_duration(duration, "snooze", MAX_SNOOZE) if duration is not None else None
     minutes = length.total_seconds() / 60 if length is not None else None
     request = p.SnoozeRequest(minutes=minutes)
@@ -295,6 +307,8 @@ def skip(
 
     Example: deskbreak skip  ·  deskbreak skip --undo
     """
+    from deskbreak.daemon import protocol as p
+
     typer.echo(render_skip(_ask(ctx, p.SkipRequest(undo=undo)), _now()))
     return EXIT_OK
 
@@ -305,6 +319,8 @@ def done(ctx: typer.Context) -> int:
 
     Example: deskbreak done
     """
+    from deskbreak.daemon import protocol as p
+
     typer.echo(render_done(_ask(ctx, p.DoneRequest()), _now()))
     return EXIT_OK
 
@@ -315,6 +331,8 @@ def now_command(ctx: typer.Context) -> int:
 
     Example: deskbreak now
     """
+    from deskbreak.daemon import protocol as p
+
     typer.echo(render_now(_ask(ctx, p.NowRequest()), _now()))
     return EXIT_OK
 
@@ -325,6 +343,8 @@ def reload(ctx: typer.Context) -> int:
 
     Example: deskbreak reload
     """
+    from deskbreak.daemon import protocol as p
+
     reply = _ask(ctx, p.ReloadRequest())
     for note in reply.notes:  # on stderr, as every command that reads the config says them
         typer.echo(f"deskbreak: note: {note}", err=True)
@@ -338,5 +358,7 @@ def stop(ctx: typer.Context) -> int:
 
     Example: deskbreak stop
     """
+    from deskbreak.daemon import protocol as p
+
     typer.echo(render_stop(_ask(ctx, p.StopRequest()), _now()))
     return EXIT_OK

@@ -17,7 +17,7 @@ AT = r"(tomorrow )?[0-2][0-9]:[0-5][0-9]"
 
 
 def test_every_request_of_the_protocol_has_a_renderer() -> None:
-    assert set(RENDERERS) == set(p.REQUESTS.values())
+    assert set(RENDERERS) == set(p.REQUESTS)
 
 
 def test_every_renderer_turns_the_real_daemons_reply_into_the_line_a_user_reads(
@@ -44,7 +44,7 @@ def test_every_renderer_turns_the_real_daemons_reply_into_the_line_a_user_reads(
             assert isinstance(reply, request.reply_type)
             # The JSON a reply travels as reads back to the same value.
             assert request.read_reply(reply.to_json()) == reply
-            shown[request.cmd] = RENDERERS[type(request)](reply, now)
+            shown[request.cmd] = RENDERERS[request.cmd](reply, now)
 
     session = run_with_daemon(isolated_paths(isolated_dirs), scenario)
     move = session.notifier.titles[0]
