@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import click
+import pytest
 import typer
 
 from deskbreak.cli import COMMAND_MODULES, _command_name, _register_commands, app
@@ -81,3 +82,10 @@ def test_a_mistyped_command_gets_one_did_you_mean_and_exit_2() -> None:
     assert result.returncode == 2
     assert result.stderr.count("Did you mean") == 1
     assert "'status'" in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(COMMAND_MODULES))
+def test_every_command_answers_its_own_help_when_only_its_module_is_loaded(name: str) -> None:
+    result = run(name, "--help")
+    assert result.returncode == 0, result.stderr
+    assert f"Usage: python -m deskbreak {name}" in result.stdout
