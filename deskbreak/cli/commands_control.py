@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
@@ -65,6 +64,8 @@ def format_moment(moment: datetime | None, now: datetime) -> str | None:
 def in_zone(now: datetime, zone_name: str) -> tuple[datetime, str]:
     """`now` in the configured zone the daemon plans in, and a note naming that zone when its
     clock differs from the one `now` came in (the system's), so "14:00" is never ambiguous."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only once a reply is in: ~5 ms
+
     try:
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):

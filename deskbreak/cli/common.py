@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +35,8 @@ def config_from(ctx: typer.Context) -> Config:
 
 
 def print_json(value: Any) -> None:
+    import json  # only commands asked for --json pay for it
+
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
 
