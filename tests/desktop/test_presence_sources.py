@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bus_fakes import FakeService, eventually, logind, private_bus, set_locked_hint
 
@@ -25,7 +26,7 @@ def clock() -> datetime:
     return datetime.now(UTC)
 
 
-def run(tmp_path: Path, scenario: Callable[[str], Awaitable[None]]) -> None:
+def run(tmp_path: Path, scenario: Callable[[str], Coroutine[Any, Any, None]]) -> None:
     with private_bus(tmp_path) as address:
         asyncio.run(scenario(address))
 
@@ -171,7 +172,11 @@ def test_kde_inhibited_is_do_not_disturb_chosen_by_the_server_name(tmp_path: Pat
         await monitor.start()
         assert used(monitor, "dnd") == ["dnd"]
         assert monitor.state.dnd is False
-        changed = (iface, {"Inhibited": ("b", True)}, [])
+        changed: tuple[str, dict[str, tuple[str, object]], list[str]] = (
+            iface,
+            {"Inhibited": ("b", True)},
+            [],
+        )
         await service.emit(
             path, "org.freedesktop.DBus.Properties", "PropertiesChanged", "sa{sv}as", changed
         )
