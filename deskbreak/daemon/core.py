@@ -424,6 +424,16 @@ class Daemon:
         log.info("the meeting is over: sending the %s reminder", f"{held.slot:%H:%M}")
         await self.send_reminder(held.slot, held.move)
 
+    def describe_meeting_hold(self) -> tuple[datetime, str] | None:
+        """The reminder a meeting holds, as `status` shows it: its slot and why."""
+        held = self._held
+        if held is None:
+            return None
+        if held.until is None:
+            return held.slot, held.reason
+        until = held.until.astimezone(self.config.schedule.timezone)
+        return held.slot, f"{held.reason} until {until:%H:%M}"
+
     def _drop_held(self, why: str) -> None:
         held, self._held = self._held, None
         if held is None:

@@ -47,12 +47,18 @@ def test_a_desk_reminder_inside_a_calendar_meeting_is_held_and_shown_after_it(
     assert "1 busy/run windows stored" in added.stdout
 
     daemon.start(faked)
-    held = wait_for(
-        lambda: "held: in a meeting until 09:30" in daemon.output() and daemon.output(),
-        what="the reminder to be held",
-    )
+    try:
+        held = wait_for(
+            lambda: "held: in a meeting until 09:30" in daemon.output() and daemon.output(),
+            timeout=40,
+            what="the reminder to be held",
+        )
+    finally:
+        print(daemon.output())  # shown when the test fails
     assert "reminder 09:30" not in held
     assert notify_calls(notify_server["NOTIFY_HARNESS_DIR"]) == []
+    assert daemon.status()["held"]["reason"] == "in a meeting until 09:30"
+    assert "until it can be seen: in a meeting until 09:30" in daemon.cli("status").stdout
 
     wait_for(
         lambda: notify_calls(notify_server["NOTIFY_HARNESS_DIR"]),
@@ -98,7 +104,9 @@ def test_the_warmup_prompt_comes_at_the_lead_time_and_start_opens_prerun_in_a_te
     daemon.start(faketime_env(FAKETIME="@2026-11-23 18:04:56"))
 
     calls = wait_for(
-        lambda: notify_calls(notify_server["NOTIFY_HARNESS_DIR"]), what="the warm-up prompt"
+        lambda: notify_calls(notify_server["NOTIFY_HARNESS_DIR"]),
+        timeout=40,
+        what="the warm-up prompt",
     )
     assert calls[0]["summary"] == "Run at 18:15 — warm up first"
     assert calls[0]["actions"] == ["Start warm-up", "Not today"]
