@@ -57,3 +57,17 @@ def test_a_sync_is_not_started_twice_within_the_interval(tmp_path: Path) -> None
 def test_without_calendars_no_sync_is_started(tmp_path: Path) -> None:
     syncer = CalendarSyncer(tmp_path / "calendars.json", tmp_path / "config.toml", lambda: None)
     assert not syncer.due(datetime(2026, 11, 23, tzinfo=UTC), timedelta(hours=1))
+
+
+def test_the_daemon_never_loads_the_calendar_libraries() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, deskbreak.daemon.start, deskbreak.daemon.core, deskbreak.daemon.run_prompts\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in "
+        "('icalendar', 'recurring_ical_events') or m == 'deskbreak.calendar.expand']\n"
+        "print(loaded)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
