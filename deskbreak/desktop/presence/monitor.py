@@ -135,14 +135,6 @@ class PresenceMonitor:
             self.state.on_change()
         await self.dnd.refresh()
 
-    def sample_idle(self) -> None:
-        """At the daemon's heartbeat: a look at the X11 idle time, so an away stretch between
-        two reminders is seen (Mutter and swayidle report theirs by themselves)."""
-        if self._x11_idle and not self.mutter.used:
-            idle = _x11_read(x11.idle_seconds, self.env)
-            if idle is not None:
-                self.state.idle_sample(timedelta(seconds=idle), self.natural_break, self.clock())
-
     def idle_now(self) -> float | None:
         """The idle time as of now where it can be read at once (X11), else the last one."""
         if self._x11_idle and not self.mutter.used:
