@@ -74,6 +74,8 @@ def show_schedule(
             typer.echo(f"\n{moment:%a %Y-%m-%d}")
         if row["kind"] == "reminder" and row["status"] in NOT_SENT:
             line = f"  {moment:%H:%M}  {NOT_SENT[row['status']]}"
+            if row.get("reason"):
+                line += f": {row['reason']}"
         elif row["kind"] == "reminder":
             line = f"  {moment:%H:%M}  {row['name']}  ({row['area']})"
             if row["status"] == "sent":
@@ -93,6 +95,9 @@ def show_schedule(
 # How a schedule line reads for a slot that brings (or brought) no move.
 NOT_SENT = {
     "not sent": "not sent (paused, skipped, away or asleep)",
+    "away": "not sent: you were away (a natural break)",
+    "missed": "missed: held for do not disturb or fullscreen until the next reminder",
+    "held": "held until it can be seen",
     "skipped": "skipped (`deskbreak skip --undo` brings it back)",
     "paused": "paused",
 }
@@ -139,6 +144,7 @@ def _schedule_rows(
     walk_every = walk_every_for(int(config.schedule.interval.total_seconds() // 60))
     moves = config.library.moves
     sent = {at.timestamp(): move_id for at, move_id in facts.sent}
+    unseen = {at.timestamp(): answer for at, answer in facts.unseen}
     state = facts.state
     snoozed = moves.get(state.snoozed_move_id) if state.snoozed_move_id else None
     history = list(facts.recent_moves)
@@ -146,6 +152,12 @@ def _schedule_rows(
     for index, slot in enumerate(slots):
         row: dict[str, Any] = {"at": slot.isoformat(timespec="seconds"), "kind": "reminder"}
         rows.append(row)
+        if state.held_slot is not None and state.held_slot == slot:
+            row.update(_move_fields(None, None), status="held", reason=state.held_reason)
+            continue
+        if slot.timestamp() in unseen:
+            row.update(_move_fields(None, None), status=unseen[slot.timestamp()])
+            continue
         if slot.timestamp() <= now.timestamp():  # as instants: a fall-back hour repeats
             move_id = sent.pop(slot.timestamp(), None)
             row.update(_move_fields(moves.get(move_id) if move_id else None, move_id))

@@ -169,6 +169,7 @@ class Daemon:
             self._next_after,
             self.send_reminder,
             self._woke,
+            self.save_state,
         )
         saved = history.load_state()
         self.plan = schedule.PlanState(
@@ -268,6 +269,8 @@ class Daemon:
             last_reminder_id=self.last_reminder_id,
             last_reminder_at=self.last_reminder_at,
             last_move_id=self.last_move_id,
+            held_slot=self.presence.held.slot if self.presence.held else None,
+            held_reason=self.presence.held.reason if self.presence.held else None,
         )
 
     def _retry_writes_later(self) -> None:

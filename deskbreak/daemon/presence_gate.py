@@ -51,10 +51,13 @@ class PresenceGate:
         next_slot: Callable[[datetime], datetime | None],
         send: Send,
         on_wake: Callable[[], None],
+        on_held: Callable[[], None] = lambda: None,
     ) -> None:
+        # on_held: the held reminder changed; the daemon saves it for `deskbreak schedule`
         self.history, self.config, self.next_slot, self.send = history, config, next_slot, send
         self.clock = clock
-        self.held: Held | None = None
+        self.on_held = on_held
+        self._held: Held | None = None
         self.monitor = PresenceMonitor(
             buses,
             env,
@@ -66,6 +69,17 @@ class PresenceGate:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.look_for_call: Callable[[], CallCheck] = look_for_call
         self._releasing = False
+
+    @property
+    def held(self) -> Held | None:
+        return self._held
+
+    @held.setter
+    def held(self, held: Held | None) -> None:
+        changed = held != self._held
+        self._held = held
+        if changed:
+            self.on_held()
 
     @property
     def policy(self) -> presence.PresencePolicy:

@@ -19,7 +19,7 @@ import math
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -140,6 +140,9 @@ class DaemonState:
     last_reminder_id: int | None = None
     last_reminder_at: datetime | None = None
     last_move_id: str | None = None
+    # a reminder held for do-not-disturb or fullscreen (presence), and why
+    held_slot: datetime | None = None
+    held_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -333,8 +336,8 @@ class History:
         return None if row is None else row[0]
 
     def reminders_between(self, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
-        """(slot, move id) of the reminders sent in [start, end), in order."""
-        return _reminders_between(self._db, start, end)
+        """(slot, move id) of the reminders shown in [start, end), in order."""
+        return _reminders_between(self._db, start, end)[0]
 
     def record_event(self, kind: EventKind, at: datetime, detail: str | None = None) -> None:
         """Record a daemon event (one of EVENT_KINDS)."""
@@ -466,14 +469,21 @@ def _load_state(db: sqlite3.Connection) -> DaemonState:
     return DaemonState(**values)  # type: ignore[arg-type]  # names and types checked above
 
 
+# Slots with a reminder row that never reached the screen (presence): not "sent".
+NOT_SHOWN = ("away", "missed")
+
+
 def _reminders_between(
     db: sqlite3.Connection, start: datetime, end: datetime
-) -> list[tuple[datetime, str]]:
+) -> tuple[list[tuple[datetime, str]], list[tuple[datetime, str]]]:
+    """(slot, move id) of the reminders shown, and (slot, answer) of those that were not."""
     rows = db.execute(
-        "SELECT at, move_id FROM reminders WHERE at >= ? AND at < ? ORDER BY at, id",
+        "SELECT at, move_id, answer FROM reminders WHERE at >= ? AND at < ? ORDER BY at, id",
         (epoch(start), epoch(end)),
     ).fetchall()
-    return [(_utc(at), move) for at, move in rows]
+    shown = [(_utc(at), move) for at, move, answer in rows if answer not in NOT_SHOWN]
+    unseen = [(_utc(at), answer) for at, _, answer in rows if answer in NOT_SHOWN]
+    return shown, unseen
 
 
 @dataclass(frozen=True)
@@ -483,6 +493,8 @@ class Snapshot:
     recent_moves: list[str]
     sent: list[tuple[datetime, str]]  # (slot, move id) in the span asked for
     state: DaemonState
+    # (slot, "away" or "missed"): slots the daemon kept off the screen (presence)
+    unseen: list[tuple[datetime, str]] = field(default_factory=list)
 
 
 def read_snapshot(path: Path, start: datetime, end: datetime) -> Snapshot:
@@ -493,11 +505,8 @@ def read_snapshot(path: Path, start: datetime, end: datetime) -> Snapshot:
     try:
         with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
             rows = db.execute(RECENT_MOVES_SQL, (20,)).fetchall()
-            return Snapshot(
-                [row[0] for row in reversed(rows)],
-                _reminders_between(db, start, end),
-                _load_state(db),
-            )
+            shown, unseen = _reminders_between(db, start, end)
+            return Snapshot([row[0] for row in reversed(rows)], shown, _load_state(db), unseen)
     except (sqlite3.Error, ValueError, TypeError):
         return Snapshot([], [], DaemonState())
 

@@ -43,6 +43,8 @@ def test_dunst_paused_holds_the_reminder_and_unpausing_releases_it(
     assert status["held"]["slot"].startswith("2026-11-23T09:30")
     text = daemon.cli("status").stdout
     assert "09:30 reminder until it can be seen: do not disturb is on" in text
+    planned = daemon.cli("schedule", "--date", "2026-11-23").stdout
+    assert "09:30  held until it can be seen: do not disturb is on" in planned
     assert notify_calls(notify_server["NOTIFY_HARNESS_DIR"]) == []
     subprocess.run(["dunstctl", "set-paused", "false"], env=env, check=True)
     calls = wait_for(
@@ -80,6 +82,8 @@ def test_no_input_for_natural_break_records_the_slot_away_and_input_makes_you_ac
     assert daemon.status()["presence"]["idle_seconds"] >= 60
     subprocess.run(["xdotool", "mousemove", "50", "50"], env=env, check=True)
     assert daemon.status()["presence"]["idle_seconds"] < 5
-    stats = daemon.json("stats")
+    stats = daemon.json("stats", "--days", "30")
     assert stats["totals"]["away"] == 1
+    planned = daemon.cli("schedule", "--date", "2026-11-23").stdout
+    assert "09:30  not sent: you were away (a natural break)" in planned
     assert daemon.stop() == 0

@@ -105,6 +105,8 @@ class DoNotDisturb:
 
     async def refresh(self) -> bool | None:
         """Read the server's setting now (just before a reminder, or while one is held)."""
+        if self.kind is None:  # no server we can ask: leave the fact as it is (unknown)
+            return None
         try:
             on = await self._read()
         except BusError as err:

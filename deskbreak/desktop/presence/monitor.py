@@ -130,7 +130,7 @@ class PresenceMonitor:
             x11_full = _x11_read(x11.active_window_fullscreen, self.env)
             if x11_full is not None:
                 fullscreen = bool(fullscreen) or x11_full
-        if fullscreen != self.state.fullscreen:
+        if fullscreen is not None and fullscreen != self.state.fullscreen:
             self.state.fullscreen = fullscreen
             self.state.on_change()
         await self.dnd.refresh()
