@@ -166,7 +166,11 @@ class PresenceGate:
         facts = self.monitor.state.facts()
         if not self.policy.respect_calls:
             return facts
-        found = await asyncio.to_thread(self.look_for_call)
+        try:
+            found = await asyncio.to_thread(self.look_for_call)
+        except OSError as err:  # a look that failed must not cost the reminder
+            log.warning("could not look for a call: %s", err)
+            return facts
         if found.in_call:
             log.info("a call is on: %s", found.reason)
         return dataclasses.replace(facts, in_call=found.in_call if found.visible else None)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bus_fakes import eventually
 from fakes import RecordingNotifier, paths_in
 
 from deskbreak.config import Config
@@ -65,8 +66,7 @@ def test_dnd_holds_the_reminder_and_its_end_sends_it_for_its_slot(tmp_path: Path
         assert read_snapshot(daemon.paths.database, SLOT, SLOT).state.held_slot == SLOT
         clock.now = SLOT + timedelta(minutes=7)
         state.set_dnd(False)  # as dunst's PropertiesChanged would
-        for _ in range(10):
-            await asyncio.sleep(0)
+        await eventually(lambda: notifier.shown)
         assert len(notifier.shown) == 1 and daemon.presence.held is None
 
     asyncio.run(scenario())
