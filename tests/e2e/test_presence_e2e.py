@@ -3,6 +3,7 @@ time from Xvfb's MIT-SCREEN-SAVER extension, with input through xdotool."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -87,3 +88,19 @@ def test_no_input_for_natural_break_records_the_slot_away_and_input_makes_you_ac
     planned = daemon.cli("schedule", "--date", "2026-11-23").stdout
     assert "09:30  not sent: you were away (a natural break)" in planned
     assert daemon.stop() == 0
+
+
+def test_doctor_says_which_source_tells_what_on_a_real_desktop(
+    deskbreak_exe: str, notify_server: dict[str, str]
+) -> None:
+    env = {**os.environ, **notify_server, "DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent"}
+    done = subprocess.run(
+        [deskbreak_exe, "doctor", "--json"], env=env, capture_output=True, text=True, timeout=60
+    )
+    checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+    presence = checks["presence"]
+    assert presence["status"] == "ok"
+    assert "idle: x11" in presence["detail"]
+    assert "dnd: dnd" in presence["detail"]
+    assert "fullscreen: x11" in presence["detail"]
+    assert "locked unknown (logind: cannot connect to the bus" in presence["detail"]
