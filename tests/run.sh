@@ -7,9 +7,11 @@ cd "$(dirname "$0")/.."
 need=()
 for tool in Xvfb:xvfb dbus-daemon:dbus dunst:dunst dunstctl:dunst notify-send:libnotify-bin \
   faketime:faketime tmux:tmux systemd-analyze:systemd pipewire:pipewire pw-record:pipewire-bin \
-  wireplumber:wireplumber dbus-run-session:dbus; do
+  wireplumber:wireplumber dbus-run-session:dbus xdotool:xdotool; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
+# X11 idle (the presence tests) reads the screen-saver extension through libXss
+ldconfig -p 2>/dev/null | grep 'libXss\.so\.1' >/dev/null || need+=(libxss1)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing: ${need[*]}" >&2
