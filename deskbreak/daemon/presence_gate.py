@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from deskbreak.desktop.calls import CallCheck, look_for_call
+from deskbreak.desktop.calls import CallCheck, look_for_call_async
 from deskbreak.desktop.presence.monitor import PresenceMonitor
 from deskbreak.library.moves import Move
 from deskbreak.planner import presence
@@ -67,7 +67,7 @@ class PresenceGate:
             on_wake=on_wake,
         )
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.look_for_call: Callable[[], CallCheck] = look_for_call
+        self.look_for_call: Callable[[], Awaitable[CallCheck]] = look_for_call_async
         self._releasing = False
 
     @property
@@ -167,9 +167,9 @@ class PresenceGate:
         if not self.policy.respect_calls:
             return facts
         try:
-            found = await asyncio.to_thread(self.look_for_call)
-        except OSError as err:  # a look that failed must not cost the reminder
-            log.warning("could not look for a call: %s", err)
+            found = await self.look_for_call()
+        except Exception:
+            log.exception("could not look for a call")
             return facts
         if found.in_call:
             log.info("a call is on: %s", found.reason)

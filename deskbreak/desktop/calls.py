@@ -9,6 +9,7 @@ use: PipeWire keeps cameras open all the time, but maps one only while it stream
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -19,6 +20,7 @@ from typing import Any
 from deskbreak.proc import Runner, RunResult, make_runner
 
 CAPTURE_CLASSES = ("Stream/Input/Audio", "Stream/Input/Video")
+PACTL = ["pactl", "list", "short", "source-outputs"]
 LOOK_SECONDS = 2.0
 
 
@@ -69,21 +71,52 @@ def camera_users(proc: Path = Path("/proc")) -> list[int]:
 
 
 def look_for_call(runner: Runner | None = None, proc: Path = Path("/proc")) -> CallCheck:
-    """One look at every sign; blocking (run it in a thread from the event loop)."""
+    """One look at every sign, blocking (for `doctor`; the daemon uses `look_for_call_async`)."""
     run = runner or make_runner(dict(os.environ), LOOK_SECONDS)
-    visible: list[str] = []
     pipewire = _answer(run(["pw-dump", "--no-colors"]))
+    pulse = None if pipewire is not None else _answer(run(PACTL))
+    return _verdict(pipewire, pulse, proc)
+
+
+async def look_for_call_async(proc: Path = Path("/proc")) -> CallCheck:
+    """The same look on the event loop: child processes awaited with a time limit, no thread
+    and no blocking wait (a blocking wait with a timeout sleeps, which a faked clock breaks)."""
+    pipewire = await _output(["pw-dump", "--no-colors"])
+    pulse = None if pipewire is not None else await _output(PACTL)
+    return _verdict(pipewire, pulse, proc)
+
+
+async def _output(args: list[str]) -> str | None:
+    """What `args` printed, or None when it is missing, failed or took too long."""
+    try:
+        child = await asyncio.create_subprocess_exec(
+            *args,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+    try:
+        out, _ = await asyncio.wait_for(child.communicate(), LOOK_SECONDS)
+    except TimeoutError:
+        child.kill()
+        await child.wait()
+        return None
+    return out.decode(errors="replace") if child.returncode == 0 else None
+
+
+def _verdict(pipewire: str | None, pulse: str | None, proc: Path) -> CallCheck:
+    visible: list[str] = []
     if pipewire is not None:
         visible.append("pipewire")
         streams = capture_streams_from_pw_dump(pipewire)
         if streams:
             return CallCheck(True, streams[0], tuple(visible))
-    else:
-        pulse = _answer(run(["pactl", "list", "short", "source-outputs"]))
-        if pulse is not None:
-            visible.append("pulseaudio")
-            if recording_streams_from_pactl(pulse):
-                return CallCheck(True, "microphone: a recording stream", tuple(visible))
+    elif pulse is not None:
+        visible.append("pulseaudio")
+        if recording_streams_from_pactl(pulse):
+            return CallCheck(True, "microphone: a recording stream", tuple(visible))
     if proc.is_dir():
         visible.append("camera")
         if camera_users(proc):

@@ -25,7 +25,7 @@ class Call:
         self.on = True
         self.looks = 0
 
-    def __call__(self) -> CallCheck:
+    async def __call__(self) -> CallCheck:
         self.looks += 1
         return CallCheck(self.on, "microphone: zoom" if self.on else None, ("pipewire",))
 

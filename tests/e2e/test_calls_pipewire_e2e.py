@@ -7,6 +7,7 @@ DESKBREAK_E2E=1 (then that is a failure).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from deskbreak.desktop.calls import look_for_call
+from deskbreak.desktop.calls import look_for_call, look_for_call_async
 
 STRICT = os.environ.get("DESKBREAK_E2E") == "1"
 TOOLS = ("pipewire", "wireplumber", "pw-record", "pw-cli", "pw-dump", "dbus-run-session")
@@ -74,7 +75,7 @@ def pipewire(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def test_a_pw_record_capture_is_seen_as_a_call_and_its_end_as_none(
-    pipewire: dict[str, str], tmp_path: Path
+    pipewire: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from deskbreak.proc import make_runner
 
@@ -99,6 +100,11 @@ def test_a_pw_record_capture_is_seen_as_a_call_and_its_end_as_none(
 
         _poll("the capture to count as a call", in_call)
         assert seen[-1].reason == "microphone: pw-record"  # type: ignore[attr-defined]
+        # The daemon's look (child processes on the event loop) sees the same.
+        for name in ("XDG_RUNTIME_DIR", "PIPEWIRE_RUNTIME_DIR"):
+            monkeypatch.setenv(name, pipewire[name])
+        seen_by_daemon = asyncio.run(look_for_call_async(empty_proc))
+        assert seen_by_daemon.in_call and seen_by_daemon.reason == "microphone: pw-record"
     finally:
         record.terminate()
         record.wait(timeout=10)
