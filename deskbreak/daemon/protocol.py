@@ -278,11 +278,22 @@ def error_reply(message: str, exit_code: int | None = None) -> dict[str, Any]:
 # --- requests ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
 class Request(Message, Generic[R]):
-    """A command for the daemon; `R` is the reply it gets."""
+    """A command for the daemon; `R` is the reply it gets.
+
+    A subclass names its command in `cmd`; its reply type is read from `Request[...]`. One
+    without options needs no @dataclass of its own: it inherits this (empty, frozen) one.
+    """
 
     cmd: ClassVar[str]
     reply_type: ClassVar[type[Reply]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in getattr(cls, "__orig_bases__", ()):
+            if get_origin(base) is Request:
+                (cls.reply_type,) = get_args(base)
 
     def to_json(self) -> dict[str, Any]:
         # Options left at their defaults stay off the wire: `{"cmd": "pause"}` pauses until
@@ -308,10 +319,10 @@ def _check_minutes(what: str, minutes: float | None, limit: timedelta) -> None:
         check_length(what, timedelta(minutes=minutes), limit, f"{minutes:g} minutes")
 
 
-@dataclass(frozen=True)
 class StatusRequest(Request[StatusReply]):
+    """What the daemon is doing: the next reminder, pause and snooze, today's answers."""
+
     cmd = "status"
-    reply_type = StatusReply
 
 
 @dataclass(frozen=True)
@@ -319,7 +330,6 @@ class PauseRequest(Request[PauseReply]):
     """Pause for `minutes`, until the next local `until`, or (neither) until resumed."""
 
     cmd = "pause"
-    reply_type = PauseReply
     minutes: float | None = None
     until: time | None = None
 
@@ -330,21 +340,18 @@ class PauseRequest(Request[PauseReply]):
 
 
 @dataclass(frozen=True)
-class ResumeRequest(Request[ResumeReply]):
-    cmd = "resume"
-    reply_type = ResumeReply
-
-
-@dataclass(frozen=True)
 class SnoozeRequest(Request[SnoozeReply]):
     """Snooze for `minutes`, or (None) for the configured snooze."""
 
     cmd = "snooze"
-    reply_type = SnoozeReply
     minutes: float | None = None
 
     def check(self) -> None:
         _check_minutes("snooze", self.minutes, MAX_SNOOZE)
+
+
+class ResumeRequest(Request[ResumeReply]):
+    cmd = "resume"
 
 
 @dataclass(frozen=True)
@@ -352,32 +359,27 @@ class SkipRequest(Request[SkipReply]):
     """Skip the reminder on screen, or else the next one; `undo` brings a skipped slot back."""
 
     cmd = "skip"
-    reply_type = SkipReply
     undo: bool = False
 
 
-@dataclass(frozen=True)
 class DoneRequest(Request[DoneReply]):
+    """Mark the reminder on screen, or else the last one, done."""
+
     cmd = "done"
-    reply_type = DoneReply
 
 
-@dataclass(frozen=True)
 class NowRequest(Request[NowReply]):
     cmd = "now"
-    reply_type = NowReply
 
 
-@dataclass(frozen=True)
 class ReloadRequest(Request[ReloadReply]):
+    """Read the config again; a broken file is refused and the running one kept."""
+
     cmd = "reload"
-    reply_type = ReloadReply
 
 
-@dataclass(frozen=True)
 class StopRequest(Request[StopReply]):
     cmd = "stop"
-    reply_type = StopReply
 
 
 REQUESTS: dict[str, type[Request[Any]]] = {
