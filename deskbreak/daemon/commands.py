@@ -114,8 +114,12 @@ def pause(daemon: Daemon, request: p.PauseRequest) -> p.PauseReply:
         plan = schedule.pause(daemon.plan, None)
     daemon.set_plan(plan)
     until = plan.paused_until and plan.paused_until.astimezone(daemon.config.schedule.timezone)
-    daemon.history.record_event("pause", now, iso(until) or "until resumed")
-    log.info("paused %s", f"until {until:%H:%M}" if until else "until resumed")
+    daemon.note(
+        "pause",
+        now,
+        iso(until) or "until resumed",
+        f"paused {f'until {until:%H:%M}' if until else 'until resumed'}",
+    )
     return p.PauseReply(
         paused_until=until, next_reminder=daemon.next_reminder(), timezone=_zone(daemon)
     )
@@ -124,8 +128,7 @@ def pause(daemon: Daemon, request: p.PauseRequest) -> p.PauseReply:
 def resume(daemon: Daemon, request: p.ResumeRequest) -> p.ResumeReply:
     now = daemon.now()
     daemon.set_plan(schedule.resume(daemon.plan))
-    daemon.history.record_event("resume", now, None)
-    log.info("resumed; next reminder: %s", daemon.describe_next())
+    daemon.note("resume", now, None, f"resumed; next reminder: {daemon.describe_next()}")
     return p.ResumeReply(next_reminder=daemon.next_reminder(), timezone=_zone(daemon))
 
 
@@ -143,9 +146,15 @@ async def snooze(daemon: Daemon, request: p.SnoozeRequest) -> p.SnoozeReply:
     cfg, plan = daemon.config.schedule, daemon.plan
     until = (plan.snoozed_until or now + by).astimezone(cfg.timezone)
     gave_way = schedule.pending_snooze(cfg, plan, now) is None
-    daemon.history.record_event("snooze", now, iso(until))
-    if open_id is None:  # answer() logged the snooze of a reminder on screen
-        log.info("snoozed until %s%s", f"{until:%H:%M}", "; it gives way" if gave_way else "")
+    # answer() already logged the snooze of a reminder on screen
+    daemon.note(
+        "snooze",
+        now,
+        iso(until),
+        None
+        if open_id is not None
+        else f"snoozed until {until:%H:%M}{'; it gives way' if gave_way else ''}",
+    )
     return p.SnoozeReply(
         snoozed_until=until,
         gave_way=gave_way,
@@ -162,8 +171,7 @@ async def skip(daemon: Daemon, request: p.SkipRequest) -> p.SkipReply:
         back = schedule.pending_skip(daemon.config.schedule, daemon.plan, now)
         daemon.set_plan(schedule.unskip(daemon.plan))
         if back is not None:
-            daemon.history.record_event("unskip", now, iso(back))
-            log.info("the skipped %s reminder is back", f"{back:%H:%M}")
+            daemon.note("unskip", now, iso(back), f"the skipped {back:%H:%M} reminder is back")
         return _skip_reply(daemon, back, on_screen=False, undone=True)
     open_id = daemon.open_reminder()
     if open_id is not None:
@@ -172,8 +180,12 @@ async def skip(daemon: Daemon, request: p.SkipRequest) -> p.SkipReply:
         return _skip_reply(daemon, at, on_screen=True, undone=False)
     plan, dropped = schedule.skip_next(daemon.config.schedule, daemon.plan, now)
     daemon.set_plan(plan)
-    daemon.history.record_event("skip", now, iso(dropped))
-    log.info("skipped the %s reminder", f"{dropped:%H:%M}" if dropped else "next (none ahead)")
+    daemon.note(
+        "skip",
+        now,
+        iso(dropped),
+        f"skipped the {f'{dropped:%H:%M}' if dropped else 'next (none ahead)'} reminder",
+    )
     return _skip_reply(daemon, dropped, on_screen=False, undone=False)
 
 

@@ -19,13 +19,19 @@ import json
 import os
 import socket
 import stat
+import struct
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from deskbreak.daemon.private import prepare_private_dir
+from deskbreak.daemon.private import (
+    UnsafePathError,
+    check_own_socket,
+    check_private_dir,
+    prepare_private_dir,
+)
 from deskbreak.daemon.protocol import Reply, Request, error_reply
 from deskbreak.errors import (
     EXIT_STATE,
@@ -48,6 +54,9 @@ MAX_REQUEST_BYTES = 64 * 1024
 MAX_REPLY_BYTES = 1024 * 1024
 MAX_SKIPPED_BYTES = 16 * 1024 * 1024
 READ_TIMEOUT_SECONDS = 10.0
+# Clients served at once; one more is told so and let go at once, so a flood of connections
+# from a looping script never runs the daemon out of file descriptors (accept's EMFILE).
+MAX_CONNECTIONS = 64
 NOT_RUNNING_HINT = "start it with `deskbreak start` (or `deskbreak service install`)"
 NOT_RUNNING = f"deskbreak is not running; {NOT_RUNNING_HINT}"
 
@@ -96,7 +105,11 @@ class ControlServer:
 
 
 async def serve(
-    path: Path, handler: Handler, *, read_timeout: float = READ_TIMEOUT_SECONDS
+    path: Path,
+    handler: Handler,
+    *,
+    read_timeout: float = READ_TIMEOUT_SECONDS,
+    max_connections: int = MAX_CONNECTIONS,
 ) -> ControlServer:
     """Listen on the Unix socket `path` and answer each request line with `handler`.
 
@@ -113,6 +126,9 @@ async def serve(
     async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None  # always set inside a task the server started
+        if len(connections) >= max_connections:
+            await _turn_away(writer, max_connections)
+            return
         connections.add(task)
         try:
             await _serve_connection(reader, writer, handler, read_timeout)
@@ -217,6 +233,14 @@ async def _serve_connection(
             await writer.wait_closed()
 
 
+async def _turn_away(writer: asyncio.StreamWriter, limit: int) -> None:
+    with contextlib.suppress(OSError):
+        writer.write(_encode(error_reply(f"deskbreak is busy ({limit} connections); try again")))
+    writer.close()
+    with contextlib.suppress(Exception):
+        await writer.wait_closed()
+
+
 async def _skip_rest_of_line(
     reader: asyncio.StreamReader, consumed: int, read_timeout: float
 ) -> bool:
@@ -300,6 +324,7 @@ def exchange(path: Path, request: dict[str, Any], timeout: float = 5.0) -> dict[
     """
     too_slow = f"deskbreak did not answer within {timeout:g} s (socket {path})"
     deadline = time.monotonic() + timeout
+    _check_socket_is_ours(path)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
         try:
@@ -314,6 +339,7 @@ def exchange(path: Path, request: dict[str, Any], timeout: float = 5.0) -> dict[
             ) from None
         except OSError as err:
             raise DeskbreakError(f"cannot reach deskbreak at {path}: {err}") from err
+        _check_peer_is_us(sock, path)
         try:
             sock.sendall(_encode(request))
             raw = _read_line(sock, deadline)
@@ -333,6 +359,32 @@ def exchange(path: Path, request: dict[str, Any], timeout: float = 5.0) -> dict[
             refused.exit_code = reply["exit_code"]
         raise refused
     return reply
+
+
+def _check_socket_is_ours(path: Path) -> None:
+    """Before trusting what answers on `path`: its folder and the socket are this user's.
+
+    On the temp-dir fallback another user could have made the folder and put a fake daemon
+    in it; its replies ("running, 99 done", "stopped") must never reach the user as ours."""
+    if not path.parent.exists():
+        raise NotRunningError(NOT_RUNNING)
+    check_private_dir(path.parent)
+    check_own_socket(path)
+
+
+def _check_peer_is_us(sock: socket.socket, path: Path) -> None:
+    """The process on the other end runs as this user (Linux's SO_PEERCRED; elsewhere the
+    owner checks above stand alone)."""
+    peercred = getattr(socket, "SO_PEERCRED", None)
+    if peercred is None:
+        return
+    creds = sock.getsockopt(socket.SOL_SOCKET, peercred, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    if uid != os.getuid():
+        raise UnsafePathError(
+            f"the process answering on {path} runs as another user (uid {uid}); "
+            "refusing to talk to it"
+        )
 
 
 def _read_line(sock: socket.socket, deadline: float) -> bytes:

@@ -28,6 +28,7 @@ from apscheduler.triggers.base import BaseTrigger
 from deskbreak.config import Config, load_config_for
 from deskbreak.daemon import sdnotify
 from deskbreak.daemon.calendar_sync import CalendarSyncer, load_windows
+from deskbreak.daemon.events import EventLimiter
 from deskbreak.daemon.holds import HOLD_JOB_ID, Held, meeting_hold
 from deskbreak.daemon.run_prompts import PROMPT_GRACE, RunPrompter
 from deskbreak.desktop.dbus import Buses
@@ -52,7 +53,7 @@ from deskbreak.store.queued import QueuedHistory
 if TYPE_CHECKING:
     from deskbreak.daemon.control import ControlServer
     from deskbreak.paths import Paths
-    from deskbreak.store.history import DaemonState, History
+    from deskbreak.store.history import DaemonState, EventKind, History
 
 log = logging.getLogger("deskbreak.daemon.core")
 
@@ -197,6 +198,7 @@ class Daemon:
         self._last_tick = self.now()
         self._retry: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._events = EventLimiter()
         # Calendars (issue 13): the synced busy/run windows of the coming days, a sync child
         # process at most every [calendar] sync_every, and a reminder held by a meeting.
         self.calendar_windows = load_windows(history, self.now())
@@ -272,6 +274,20 @@ class Daemon:
             held_slot=self.presence.held.slot if self.presence.held else None,
             held_reason=self.presence.held.reason if self.presence.held else None,
         )
+
+    def note(self, kind: EventKind, now: datetime, detail: str | None, message: str | None) -> None:
+        """Record a user-driven event (a row and, unless `message` is None, a log line), at a
+        bounded rate per kind."""
+        held = self._events.admit(kind, now)
+        if held is None:
+            return
+        if held:
+            repeats = f"(+{held} more since the last one, not recorded)"
+            detail = f"{detail} {repeats}" if detail else repeats
+            message = f"{message} {repeats}" if message else None
+        self.history.record_event(kind, now, detail)
+        if message:
+            log.info("%s", message)
 
     def _retry_writes_later(self) -> None:
         """The history refused a write: try the queue again soon, without blocking the loop."""
@@ -555,8 +571,12 @@ class Daemon:
         if not counted:
             if answer in ("done", "snoozed", "skipped"):  # a close or expiry is no answer
                 first = self.history.reminder_answer(reminder_id)
-                self.history.record_event("answer", now, f"#{reminder_id} {answer} after {first}")
-                log.info("later answer to reminder #%d: %s (kept: %s)", reminder_id, answer, first)
+                self.note(
+                    "answer",
+                    now,
+                    f"#{reminder_id} {answer} after {first}",
+                    f"later answer to reminder #{reminder_id}: {answer} (kept: {first})",
+                )
                 if first == "snoozed" and answer in ("done", "skipped"):
                     self._forgo_snooze(reminder_id, now)
             return False
@@ -602,8 +622,12 @@ class Daemon:
         # Re-plan: a skip names a slot of the old plan; if the new one has no such slot, the
         # skip is forgotten rather than left to drop something else.
         self.set_plan(schedule.replan(new.schedule, self.plan, self.now()))
-        self.history.record_event("reload", self.now(), str(self.paths.config_file))
-        log.info("config reloaded; next reminder: %s", self.describe_next())
+        self.note(
+            "reload",
+            self.now(),
+            str(self.paths.config_file),
+            f"config reloaded; next reminder: {self.describe_next()}",
+        )
         return new
 
     def _reload_from_signal(self) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import DaemonProcess, MakeDaemon, require
+from e2e_support import DaemonProcess, MakeDaemon, require, wait_for
 
 from deskbreak.store.history import History
 
@@ -23,6 +24,7 @@ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 backend = "console"
 """
 OTHER_UID = 2002
+SETPRIV = ["setpriv", f"--reuid={OTHER_UID}", f"--regid={OTHER_UID}", "--clear-groups"]
 
 
 def require_root() -> None:
@@ -37,7 +39,7 @@ def require_root() -> None:
 
 def as_other_user(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["setpriv", f"--reuid={OTHER_UID}", f"--regid={OTHER_UID}", "--clear-groups", *args],
+        [*SETPRIV, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -154,3 +156,53 @@ def test_a_lock_symlink_planted_in_the_runtime_dir_is_not_followed(
     assert started.returncode == 1
     assert "symbolic link" in started.stderr
     assert victim.read_text(encoding="utf-8") == "my notes\n"
+
+
+FAKE_DAEMON = r"""
+import json, os, socket, sys
+folder = sys.argv[1]
+os.makedirs(folder, mode=0o777, exist_ok=True)
+os.chmod(folder, 0o777)
+path = os.path.join(folder, "control.sock")
+server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+server.bind(path)
+os.chmod(path, 0o777)
+server.listen(8)
+reply = {"ok": True, "running": True, "pid": 4242, "today": {"sent": 99, "done": 99}}
+while True:
+    conn, _ = server.accept()
+    conn.makefile("rb").readline()
+    conn.sendall((json.dumps(reply) + "\n").encode())
+    conn.close()
+"""
+
+
+def test_the_cli_does_not_trust_a_daemon_another_user_planted_in_the_temp_dir_fallback(
+    deskbreak_exe: str, other_root: Path, isolated_dirs: Path
+) -> None:
+    shared_tmp = other_root.parent / "tmp"  # stands for /tmp: world-writable, sticky
+    shared_tmp.mkdir(mode=0o777)
+    shared_tmp.chmod(0o1777)
+    folder = shared_tmp / f"deskbreak-{os.getuid()}"  # where our CLI looks without XDG_RUNTIME_DIR
+    script = other_root.parent / "fake_daemon.py"
+    script.write_text(FAKE_DAEMON, encoding="utf-8")
+    script.chmod(0o644)
+    fake = subprocess.Popen(
+        [*SETPRIV, sys.executable, str(script), str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: (folder / "control.sock").exists(), what="the planted socket")
+        env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+        env["TMPDIR"] = str(shared_tmp)
+        for command, fake_word in (("status", "4242"), ("stop", "stopped")):
+            done = subprocess.run(
+                [deskbreak_exe, command], env=env, capture_output=True, text=True, timeout=30
+            )
+            assert done.returncode == 1, (command, done.stdout, done.stderr)
+            assert "another user" in done.stderr
+            assert fake_word not in done.stdout
+    finally:
+        fake.kill()
+        fake.wait()
