@@ -1,8 +1,9 @@
 """Cues outside the screen during a routine: the terminal bell, a voice, desktop notifications.
 
 Every cue starts a subprocess without waiting for it, so a slow speech engine or notification
-server never holds up the countdown. A missing tool is one plain note before the run, not an
-error: the routine runs without that cue.
+server never holds up the countdown; `proc.Background` reaps them and ends any left at the
+end. A missing tool is one plain note before the run, not an error: the routine runs without
+that cue.
 """
 
 from __future__ import annotations
@@ -13,28 +14,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from deskbreak.proc import Background
+
 # spd-say talks through speech-dispatcher and returns at once; espeak-ng speaks directly.
 VOICES = ("spd-say", "espeak-ng")
 
 Which = Callable[[str], str | None]
 
 
-def _spawn(argv: list[str]) -> subprocess.Popen[bytes] | None:
-    try:
-        return subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # a Ctrl-C in the terminal must not cut the last words
-        )
-    except OSError:
-        return None
-
-
-def notify(title: str, body: str, notify_send: str = "notify-send") -> None:
+def notify(
+    title: str, body: str, notify_send: str = "notify-send", procs: Background | None = None
+) -> None:
     """One desktop notification, replacing the previous routine one where the server can."""
-    _spawn(
+    (procs or Background()).start(
         [
             notify_send,
             "-a",
@@ -55,6 +47,7 @@ class Cues:
     voice: str | None = None  # path of spd-say or espeak-ng
     notify_send: str | None = None
     _speaking: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _procs: Background = field(default_factory=Background, repr=False)
 
     def bell(self) -> None:
         if self.out is not None:
@@ -67,11 +60,15 @@ class Cues:
         # A newer cue matters more than the end of an older one.
         if self._speaking is not None and self._speaking.poll() is None:
             self._speaking.terminate()
-        self._speaking = _spawn([self.voice, text])
+        self._speaking = self._procs.start([self.voice, text])
 
     def notify(self, title: str, body: str) -> None:
         if self.notify_send is not None:
-            notify(title, body, self.notify_send)
+            notify(title, body, self.notify_send, self._procs)
+
+    def close(self) -> None:
+        """At the end of a run: let the last words finish (briefly), leave nothing behind."""
+        self._procs.close()
 
 
 def choose_cues(

@@ -386,6 +386,7 @@ def run_plan(
         state, interrupted = _run_plain(state, out, cues, clock)
     if interrupted:
         _announce(state, cues)
+    cues.close()
     ended = wall()
     for line in summary_lines(state, (ended - started).total_seconds()):
         out.write(line + "\n")
