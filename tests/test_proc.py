@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from deskbreak.proc import Background, run_command
 
 
 def _is_zombie_or_gone(pid: int) -> bool:
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().split(") ")[1].startswith("Z")
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+        return text.split(") ")[1].startswith("Z")
     except FileNotFoundError:
         return True
 
