@@ -683,14 +683,14 @@ class Daemon:
         self._tasks.add(task)
         task.add_done_callback(ended)
 
-    def tick(self) -> None:
-        """Once a minute: run what fell due (after a suspend), re-plan after a backward clock
-        step, retry queued history writes, keep the job alive, ping systemd."""
-        assert self.scheduler is not None
+    def notice_clock(self) -> datetime:
+        """The daemon's now, after re-planning if the wall clock went back since last seen.
+
+        A job waits for a wall-clock moment that a backward step puts further away (an hour
+        back: an hour of silence), so the planner is asked again from the new now. The
+        heartbeat looks once a minute; every control request looks too."""
         now = self.now()
         if now < self._last_tick - timedelta(seconds=BACKWARD_STEP_SECONDS):
-            # The job waits for a wall-clock moment that is now further away than planned
-            # (an hour back: an hour of silence). Ask the planner again from the new now.
             log.warning(
                 "the clock went back by %s; re-planning from %s",
                 self._last_tick - now,
@@ -698,6 +698,13 @@ class Daemon:
             )
             self._schedule()
         self._last_tick = now
+        return now
+
+    def tick(self) -> None:
+        """Once a minute: run what fell due (after a suspend), re-plan after a backward clock
+        step, retry queued history writes, keep the job alive, ping systemd."""
+        assert self.scheduler is not None
+        now = self.notice_clock()
         self.history.flush()
         self.scheduler.wakeup()
         paused = schedule.is_paused(self.plan, now)
@@ -732,6 +739,7 @@ class Daemon:
         self._schedule()
 
         async def handler(request: dict[str, Any]) -> dict[str, Any]:
+            self.notice_clock()
             return await handle_request(self, request)
 
         self.server = await control.serve(self.paths.socket, handler)

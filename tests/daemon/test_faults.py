@@ -255,3 +255,20 @@ def test_a_wall_clock_stepped_back_is_noticed_by_the_heartbeat_and_re_planned(
         assert after - daemon.now() <= timedelta(minutes=30)
 
     running(daemon, scenario)
+
+
+def test_a_control_request_after_a_backward_step_re_plans_too(isolated_dirs: Path) -> None:
+    from deskbreak.daemon.control import exchange
+
+    daemon, clock, _ = make(isolated_dirs)
+
+    async def scenario() -> None:
+        daemon.tick()
+        clock.offset = -timedelta(hours=2)
+        reply = await asyncio.to_thread(exchange, daemon.paths.socket, {"cmd": "status"})
+        # (Read from the reply: APScheduler keeps its own, real clock, which this test's
+        # injected clock does not move, so its next look would undo the re-plan.)
+        after = datetime.fromisoformat(reply["next_reminder"])
+        assert after - daemon.now() <= timedelta(minutes=30)
+
+    running(daemon, scenario)
