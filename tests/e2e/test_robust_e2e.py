@@ -206,3 +206,15 @@ def test_the_cli_does_not_trust_a_daemon_another_user_planted_in_the_temp_dir_fa
     finally:
         fake.kill()
         fake.wait()
+
+
+def test_a_lock_folder_the_user_cannot_write_ends_start_with_a_sentence_and_exit_1(
+    deskbreak_exe: str, other_root: Path
+) -> None:
+    env = {**os.environ, **user_home(other_root), "TZ": "UTC"}
+    data = other_root / "data" / "deskbreak"
+    data.mkdir(mode=0o755)  # root's: the second user may read it but not create the lock
+    started = as_other_user([deskbreak_exe, "start"], env)
+    assert started.returncode == 1, started.stderr
+    assert "daemon.lock" in started.stderr and "Permission denied" in started.stderr
+    assert "Traceback" not in started.stderr
