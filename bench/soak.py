@@ -1,7 +1,7 @@
 """A week of the installed daemon at high speed, with faults; prints what reached the desktop.
 
     python bench/soak.py                      # the full week, Mon 2027-03-22 .. Mon 03-29
-    python bench/soak.py --small              # CI size: Sat 27 evening to Sun 28 (the DST day)
+    python bench/soak.py --small              # CI size: the DST night and Sunday 2027-03-28
 
 The daemon (`deskbreak start`, as installed beside this interpreter) runs under libfaketime,
 its wall clock `--speed` times faster than real, and sends through notify-send to the
@@ -96,17 +96,27 @@ class FakeClock:
 
     spec: Path
     speed: float
-    anchors: list[tuple[float, float]] = field(default_factory=list)
+    # (real time, fake time, fake seconds per real second) from each change on
+    anchors: list[tuple[float, float, float]] = field(default_factory=list)
 
     def set(self, moment: datetime) -> None:
+        """Run the clock from `moment` at the soak's speed."""
         whole = moment.astimezone(UTC).replace(microsecond=0)
         self.spec.write_text(f"@{whole:%Y-%m-%d %H:%M:%S} x{self.speed:g}\n", encoding="utf-8")
-        self.anchors.append((time.time(), whole.timestamp()))
+        self.anchors.append((time.time(), whole.timestamp(), self.speed))
+
+    def freeze(self, moment: datetime | None = None) -> datetime:
+        """Stop the clock (now, or at `moment`): a process started meanwhile starts there and
+        waits, so a restart takes no fake time; `set` with the returned moment runs it on."""
+        whole = (moment or self.now()).astimezone(UTC).replace(microsecond=0)
+        self.spec.write_text(f"{whole:%Y-%m-%d %H:%M:%S}\n", encoding="utf-8")
+        self.anchors.append((time.time(), whole.timestamp(), 0.0))
+        return whole
 
     def fake_at(self, real: float) -> datetime:
-        index = max(0, bisect_right([r for r, _ in self.anchors], real) - 1)
-        real0, fake0 = self.anchors[index]
-        return datetime.fromtimestamp(fake0 + (real - real0) * self.speed, UTC).astimezone(ZONE)
+        index = max(0, bisect_right([r for r, _, _ in self.anchors], real) - 1)
+        real0, fake0, rate = self.anchors[index]
+        return datetime.fromtimestamp(fake0 + (real - real0) * rate, UTC).astimezone(ZONE)
 
     def now(self) -> datetime:
         return self.fake_at(time.time())
@@ -189,6 +199,7 @@ def run_week(
     days: list[date],
     events_day: date,
     first_start: datetime,
+    day_start: tuple[int, int],
     clock: FakeClock,
     daemon: Daemon,
     rng: random.Random,
@@ -199,14 +210,26 @@ def run_week(
 
     cfg = load_config(daemon.config).schedule
     out = Outcome()
-    kills = _kill_moments(days, cfg, rng, first_start, events_day)
+    kills = _kill_moments(days, cfg, rng, day_start, events_day)
     start = first_start
-    clock.set(start)
+    stopped = clock.freeze(start)
     daemon.start()
+    clock.set(stopped)
+    daemon.ask("status")
+    if first_start < local(days[0], *day_start) - timedelta(hours=2):
+        # A night start: live through it for a while (the DST change at 02:00), then dawn.
+        clock.wait_until(first_start + timedelta(minutes=80))
+        out.segments.append((start, clock.now()))
+        start = local(days[0], *day_start)
+        clock.set(start)
+        daemon.ask("status")
+        out.notes.append(
+            f"lived through {first_start:%a %H:%M %Z} to {out.segments[-1][1]:%H:%M %Z}"
+        )
     for day in days:
         if day != days[0]:  # the night: one jump forward, as a sleeping laptop sees it
             out.segments.append((start, clock.now()))
-            start = local(day, *DAY_START)
+            start = local(day, *day_start)
             clock.set(start)
             daemon.ask("status")
         plan: list[tuple[datetime, str]] = [(k, "kill") for k in kills if k.date() == day]
@@ -221,8 +244,12 @@ def run_week(
             clock.wait_until(moment)
             if action == "kill":
                 daemon.kill9()
-                clock.set(clock.now())  # a new process starts its clock from the spec
+                # A new process starts its clock from the spec whenever it gets there; a
+                # stopped clock makes that moment exact (and the restart instant).
+                stopped = clock.freeze()
                 daemon.start()
+                clock.set(stopped)
+                daemon.ask("status")
                 out.notes.append(f"kill -9 and restart at {moment:%a %H:%M}")
             elif action == "suspend":
                 daemon.signal(signal.SIGSTOP)
@@ -255,7 +282,7 @@ def run_week(
 
 
 def _kill_moments(
-    days: list[date], cfg: object, rng: random.Random, first_start: datetime, events_day: date
+    days: list[date], cfg: object, rng: random.Random, day_start: tuple[int, int], events_day: date
 ) -> list[datetime]:
     """Three moments inside work hours, each at least RESTART_MARGIN before the next slot
     and a few minutes after the previous one."""
@@ -273,7 +300,9 @@ def _kill_moments(
         if room <= timedelta(0):
             continue
         moment = slots[index - 1] + timedelta(minutes=3) + room * rng.random()
-        if moment <= first_start + timedelta(minutes=5) or moment in moments:
+        if moment <= local(day, *day_start) + timedelta(minutes=5) or moment in moments:
+            continue
+        if any(abs(moment - other) < timedelta(minutes=20) for other in moments):
             continue
         if moment.date() == events_day and moment.hour in (10, 11, 13, 14, 15):
             continue  # keep clear of the scripted faults of that day
@@ -355,7 +384,7 @@ def load_config_text(load: object) -> object:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--small", action="store_true", help="CI size: Sat 27 16:00 to Sun 28")
+    parser.add_argument("--small", action="store_true", help="CI size: the DST night and Sunday")
     parser.add_argument("--speed", type=float, default=None, help="fake seconds per real second")
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -365,12 +394,14 @@ def main() -> int:
         print("libfaketime is not installed (apt install faketime)", file=sys.stderr)
         return 2
     if args.small:
-        days = [date(2027, 3, 27), date(2027, 3, 28)]
-        first_start = local(days[0], 16, 20)
-        speed = args.speed or 400
+        days = [date(2027, 3, 28)]
+        first_start = local(days[0], 1, 50)  # Sunday 02:00 CET is 03:00 CEST
+        day_start = (8, 50)
+        speed = args.speed or 300
     else:
         days = [date(2027, 3, 22) + timedelta(days=n) for n in range(8)]
         first_start = local(days[0], *DAY_START)
+        day_start = DAY_START
         speed = args.speed or 300
     events_day = date(2027, 3, 28) if args.small else date(2027, 3, 24)
     started = subprocess.run(
@@ -393,7 +424,13 @@ def main() -> int:
             daemon = Daemon(root, env)
             try:
                 out = run_week(
-                    days, events_day, first_start, clock, daemon, random.Random(args.seed)
+                    days,
+                    events_day,
+                    first_start,
+                    day_start,
+                    clock,
+                    daemon,
+                    random.Random(args.seed),
                 )
             finally:
                 daemon.stop()
