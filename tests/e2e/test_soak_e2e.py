@@ -1,6 +1,6 @@
-"""The week soak (bench/soak.py) at CI size: the installed daemon under libfaketime at x300
-through the night of the 2027 DST change and that Sunday, with a suspend, a backward clock
-step, three kill -9 restarts and a broken reload, against the harness's dunst."""
+"""The week soak (bench/soak.py) at CI size: the installed daemon under libfaketime at x250
+through the night of the 2027 DST change and that Sunday until 15:40, with a suspend, a
+backward clock step, three kill -9 restarts and a broken reload, against the harness's dunst."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def test_a_faulty_day_at_high_speed_misses_nothing_sends_nothing_extra_and_loses
     )
     assert done.stdout.strip(), done.stderr
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    assert figures["planned"] > 10
+    assert figures["planned"] >= 8
     assert figures["suspended"] == 3  # 10:30, 11:00 and 11:30 fell inside the "suspend"
     assert figures["sent"] == figures["planned"], figures
     assert {k: figures[k] for k in ("missed", "extra", "stale", "lost", "tracebacks")} == {
