@@ -619,6 +619,7 @@ class Daemon:
             log.warning("%s", note)
         self.config = new
         self.notifiers = self._make_notifiers(new)
+        self.presence.reconfigure()
         # Re-plan: a skip names a slot of the old plan; if the new one has no such slot, the
         # skip is forgotten rather than left to drop something else.
         self.set_plan(schedule.replan(new.schedule, self.plan, self.now()))

@@ -69,6 +69,7 @@ class PresenceGate:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.look_for_call: Callable[[], Awaitable[CallCheck]] = look_for_call_async
         self._releasing = False
+        self._started = False
 
     @property
     def held(self) -> Held | None:
@@ -85,7 +86,14 @@ class PresenceGate:
     def policy(self) -> presence.PresencePolicy:
         return self.config().presence
 
+    def reconfigure(self) -> None:
+        """After a reload: idle sources that watch for `natural_break` watch the new length."""
+        length = self.policy.natural_break or presence.PresencePolicy().natural_break
+        if length != self.monitor.natural_break and self._started:
+            self.spawn(self.monitor.set_natural_break(length))
+
     async def start(self) -> None:
+        self._started = True
         await self.monitor.start()
         for source in self.monitor.sources():
             state = "used" if source.used else "not used"

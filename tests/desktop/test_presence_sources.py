@@ -137,6 +137,23 @@ def test_mutter_idle_watch_and_user_active_watch_mark_an_away_stretch(tmp_path: 
     run(tmp_path, scenario)
 
 
+def test_a_reload_with_a_new_natural_break_moves_the_mutter_idle_watch(tmp_path: Path) -> None:
+    async def scenario(address: str) -> None:
+        service = mutter()
+        service.methods[("org.gnome.Mutter.IdleMonitor", "RemoveWatch")] = lambda body: ("", ())
+        await service.start(address)
+        monitor = monitor_on(address)
+        await monitor.start()
+        await monitor.set_natural_break(timedelta(minutes=10))
+        assert service.called("RemoveWatch") == [(7,)]
+        assert service.called("AddIdleWatch") == [(300_000,), (600_000,)]
+        await monitor.close()
+        await monitor.buses.close()
+        await service.stop()
+
+    run(tmp_path, scenario)
+
+
 def test_screensaver_active_changed_locks_and_unlocks(tmp_path: Path) -> None:
     async def scenario(address: str) -> None:
         service = FakeService("org.freedesktop.ScreenSaver")

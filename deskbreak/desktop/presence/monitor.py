@@ -135,6 +135,19 @@ class PresenceMonitor:
             self.state.on_change()
         await self.dnd.refresh()
 
+    async def set_natural_break(self, length: timedelta) -> None:
+        """Watch for a new idle length (a reload changed `natural_break`)."""
+        self.natural_break = length
+        self.mutter.threshold = length
+        self.swayidle.threshold = length
+        if self.mutter.used:
+            bus = self.buses.current(self.mutter.bus)
+            if bus is not None:
+                await self.mutter.detect(bus)  # adds a watch at the new length
+        if self.swayidle.used:
+            await self.swayidle.close()
+            await self.swayidle.start()
+
     def idle_now(self) -> float | None:
         """The idle time as of now where it can be read at once (X11), else the last one."""
         if self._x11_idle and not self.mutter.used:

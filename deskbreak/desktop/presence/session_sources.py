@@ -12,6 +12,7 @@ session inhibitors.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -54,6 +55,10 @@ class MutterIdle:
 
     async def detect(self, bus: Bus) -> None:
         self._bus = bus
+        if self._idle_watch is not None and self.used:  # a new length replaces the old watch
+            with contextlib.suppress(BusError):
+                await bus.call(MUTTER, MUTTER_PATH, MUTTER, "RemoveWatch", "u", (self._idle_watch,))
+            self._idle_watch = None
         try:
             if not await bus.has_owner(MUTTER):
                 raise BusError("no GNOME Mutter IdleMonitor on the session bus")
