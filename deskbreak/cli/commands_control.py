@@ -210,6 +210,11 @@ RENDERERS: dict[str, Callable[[Any, datetime], str]] = {
 # --- commands ---------------------------------------------------------------------------------
 
 
+def _duration(help_text: str) -> Any:
+    """The optional DURATION argument of pause and snooze."""
+    return typer.Argument(None, metavar="DURATION", help=help_text)
+
+
 @app.command()
 def status(
     ctx: typer.Context,
@@ -241,9 +246,7 @@ def status(
 @app.command()
 def pause(
     ctx: typer.Context,
-    duration: str | None = typer.Argument(
-        None, metavar="DURATION", help='How long, e.g. "1h" or "45m" (default: until resumed).'
-    ),
+    duration: str | None = _duration('How long, e.g. "1h" or "45m" (default: until resumed).'),
     until: str | None = typer.Option(
         None, "--until", metavar="HH:MM", help="Pause until this time of day."
     ),
@@ -268,23 +271,9 @@ def pause(
 
 
 @app.command()
-def resume(ctx: typer.Context) -> int:
-    """Start reminding again after a pause.
-
-    Example: deskbreak resume
-    """
-    from deskbreak.daemon import protocol as p
-
-    typer.echo(render_resume(_ask(ctx, p.ResumeRequest()), _now()))
-    return EXIT_OK
-
-
-@app.command()
 def snooze(
     ctx: typer.Context,
-    duration: str | None = typer.Argument(
-        None, metavar="DURATION", help='How long, e.g. "10m" (default: from the config).'
-    ),
+    duration: str | None = _duration('How long, e.g. "10m" (default: from the config).'),
 ) -> int:
     """Snooze the reminder on screen (it comes back with the same move), or else the next one.
 
@@ -315,30 +304,6 @@ def skip(
 
 
 @app.command()
-def done(ctx: typer.Context) -> int:
-    """Mark the reminder on screen (or else the last one) done, and close it.
-
-    Example: deskbreak done
-    """
-    from deskbreak.daemon import protocol as p
-
-    typer.echo(render_done(_ask(ctx, p.DoneRequest()), _now()))
-    return EXIT_OK
-
-
-@app.command("now")
-def now_command(ctx: typer.Context) -> int:
-    """Send a reminder right now (handy to try the notifications).
-
-    Example: deskbreak now
-    """
-    from deskbreak.daemon import protocol as p
-
-    typer.echo(render_now(_ask(ctx, p.NowRequest()), _now()))
-    return EXIT_OK
-
-
-@app.command()
 def reload(ctx: typer.Context) -> int:
     """Re-read the config file; a broken one is reported and the old one kept.
 
@@ -353,13 +318,37 @@ def reload(ctx: typer.Context) -> int:
     return EXIT_OK
 
 
-@app.command()
-def stop(ctx: typer.Context) -> int:
-    """Stop the running daemon (a systemd service may start it again at login).
+def _plain_command(cmd: str, doc: str) -> Callable[[typer.Context], int]:
+    """The command that sends the option-less request `cmd` and prints its reply."""
 
-    Example: deskbreak stop
-    """
-    from deskbreak.daemon import protocol as p
+    def command(ctx: typer.Context) -> int:
+        from deskbreak.daemon import protocol as p
 
-    typer.echo(render_stop(_ask(ctx, p.StopRequest()), _now()))
-    return EXIT_OK
+        typer.echo(RENDERERS[cmd](_ask(ctx, p.REQUESTS[cmd]()), _now()))
+        return EXIT_OK
+
+    command.__doc__ = doc
+    command.__name__ = f"{cmd}_command"
+    return command
+
+
+# (name, help): commands without options, one request each, declared once.
+PLAIN_COMMANDS = (
+    ("resume", "Start reminding again after a pause.\n\nExample: deskbreak resume"),
+    (
+        "done",
+        "Mark the reminder on screen (or else the last one) done, and close it.\n\n"
+        "Example: deskbreak done",
+    ),
+    (
+        "now",
+        "Send a reminder right now (handy to try the notifications).\n\nExample: deskbreak now",
+    ),
+    (
+        "stop",
+        "Stop the running daemon (a systemd service may start it again at login).\n\n"
+        "Example: deskbreak stop",
+    ),
+)
+for _name, _doc in PLAIN_COMMANDS:
+    app.command(_name)(_plain_command(_name, _doc))
