@@ -126,27 +126,3 @@ def _end(proc: subprocess.Popen[bytes], grace_seconds: float) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-
-
-async def run_async(args: Sequence[str], timeout: float = DEFAULT_TIMEOUT_SECONDS) -> RunResult:
-    """`run_command` for the daemon's event loop: awaited, never blocking it; a command that
-    outlives `timeout` is killed and reaped (124), a missing program gives 127."""
-    import asyncio
-
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            *args,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-    except OSError as failed:
-        return RunResult(127, "", str(failed))
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
-        return RunResult(124, "", f"no answer within {timeout:g} s")
-    code = proc.returncode if proc.returncode is not None else -1
-    return RunResult(code, out.decode(errors="replace"), err.decode(errors="replace"))
