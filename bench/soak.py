@@ -72,6 +72,8 @@ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 backend = "notify-send"
 timeout = 5
 buttons = false
+[presence]
+natural_break = 0  # Xvfb's idle time is real time: at soak speed the "user" would look away
 """
 BROKEN = CONFIG.replace("interval = 30", 'interval = "ten"')
 DAY_START, DAY_END = (7, 50), (16, 40)
