@@ -57,6 +57,17 @@ def _root(
     """deskbreak: move a little every half hour, warm up before a run, cool down after it."""
 
 
+def command_group(name: str, help_text: str) -> typer.Typer:
+    """A `deskbreak NAME SUBCOMMAND` group, registered on the app (NAME alone shows its help)."""
+    group = typer.Typer(
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.add_typer(group, name=name, help=help_text)
+    return group
+
+
 # Which module registers each command. A call loads only the module of the command it names
 # (plus typer's work for that module alone), which keeps `deskbreak status` quick; `--help`,
 # completion and unknown names load them all. tests/test_cli.py keeps this table honest.

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from deskbreak.cli import app
+from deskbreak.cli import command_group
 from deskbreak.cli.common import config_from, paths_from, print_json, warn
 from deskbreak.errors import EXIT_OK, EXIT_STATE, UsageError
 
@@ -20,15 +20,8 @@ if TYPE_CHECKING:
     from deskbreak.calendar.sources import CalendarSource, Mode
     from deskbreak.calendar.sync import SyncResult
 
-calendar_app = typer.Typer(
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(
-    calendar_app,
-    name="calendar",
-    help="Calendars with your runs and meetings: add, list, remove, sync.",
+calendar_app = command_group(
+    "calendar", "Calendars with your runs and meetings: add, list, remove, sync."
 )
 
 

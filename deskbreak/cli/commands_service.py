@@ -8,27 +8,20 @@ import shlex
 import shutil
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
 if TYPE_CHECKING:
     from deskbreak.service.base import Change
 
-from deskbreak.cli import app
+from deskbreak.cli import command_group
 from deskbreak.cli.common import print_json, warn
 from deskbreak.errors import EXIT_OK, EXIT_STATE, DeskbreakError
 from deskbreak.proc import run_command
 
-service_app = typer.Typer(
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(
-    service_app,
-    name="service",
-    help="Run deskbreak at login as a systemd user service: install, uninstall, status, logs.",
+service_app = command_group(
+    "service", "Run deskbreak at login as a systemd user service: install, uninstall, status, logs."
 )
 
 
@@ -77,17 +70,7 @@ def install_command(
     ),
 ) -> None:
     """Install, enable and start the user service. Example: deskbreak service install --dry-run"""
-    if for_all:
-        from deskbreak.service import system_wide
-
-        change = system_wide.install_global(run=run_command, dry_run=dry_run)
-        _render_change(change, "deskbreak now starts with every user's desktop session.")
-        return
-    from deskbreak.service import systemd
-
-    change = systemd.install(run=run_command, env=os.environ, dry_run=dry_run)
-    done = "deskbreak now starts with your desktop session; see `deskbreak service status`."
-    _render_change(change, done)
+    _apply("install", for_all, dry_run)
 
 
 @service_app.command("uninstall")
@@ -100,16 +83,36 @@ def uninstall_command(
     ),
 ) -> None:
     """Stop, disable and remove the user service. Example: deskbreak service uninstall"""
+    _apply("uninstall", for_all, dry_run)
+
+
+# What a finished install or uninstall says, for this user and (as root, --global) for all.
+_DONE = {
+    ("install", False): "deskbreak now starts with your desktop session; "
+    "see `deskbreak service status`.",
+    ("install", True): "deskbreak now starts with every user's desktop session.",
+    ("uninstall", False): "deskbreak no longer starts at login.",
+    ("uninstall", True): "deskbreak no longer starts for every user at login.",
+}
+
+
+def _apply(action: Literal["install", "uninstall"], for_all: bool, dry_run: bool) -> None:
+    """Install or uninstall (or show what that would do): for this user, or as root for all."""
+    change: Change
     if for_all:
         from deskbreak.service import system_wide
 
-        change = system_wide.uninstall_global(run=run_command, dry_run=dry_run)
-        _render_change(change, "deskbreak no longer starts for every user at login.")
-        return
-    from deskbreak.service import systemd
+        for_everyone = {
+            "install": system_wide.install_global,
+            "uninstall": system_wide.uninstall_global,
+        }[action]
+        change = for_everyone(run=run_command, dry_run=dry_run)
+    else:
+        from deskbreak.service import systemd
 
-    change = systemd.uninstall(run=run_command, env=os.environ, dry_run=dry_run)
-    _render_change(change, "deskbreak no longer starts at login.")
+        for_me = {"install": systemd.install, "uninstall": systemd.uninstall}[action]
+        change = for_me(run=run_command, env=os.environ, dry_run=dry_run)
+    _render_change(change, _DONE[action, for_all])
 
 
 @service_app.command("status")

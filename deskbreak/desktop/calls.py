@@ -9,7 +9,6 @@ use: PipeWire keeps cameras open all the time, but maps one only while it stream
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from deskbreak.desktop.command_output import command_output
 from deskbreak.proc import Runner, RunResult, make_runner
 
 CAPTURE_CLASSES = ("Stream/Input/Audio", "Stream/Input/Video")
@@ -81,29 +81,9 @@ def look_for_call(runner: Runner | None = None, proc: Path = Path("/proc")) -> C
 async def look_for_call_async(proc: Path = Path("/proc")) -> CallCheck:
     """The same look on the event loop: child processes awaited with a time limit, no thread
     and no blocking wait (a blocking wait with a timeout sleeps, which a faked clock breaks)."""
-    pipewire = await _output(["pw-dump", "--no-colors"])
-    pulse = None if pipewire is not None else await _output(PACTL)
+    pipewire = await command_output(["pw-dump", "--no-colors"], LOOK_SECONDS)
+    pulse = None if pipewire is not None else await command_output(PACTL, LOOK_SECONDS)
     return _verdict(pipewire, pulse, proc)
-
-
-async def _output(args: list[str]) -> str | None:
-    """What `args` printed, or None when it is missing, failed or took too long."""
-    try:
-        child = await asyncio.create_subprocess_exec(
-            *args,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-    except OSError:
-        return None
-    try:
-        out, _ = await asyncio.wait_for(child.communicate(), LOOK_SECONDS)
-    except TimeoutError:
-        child.kill()
-        await child.wait()
-        return None
-    return out.decode(errors="replace") if child.returncode == 0 else None
 
 
 def _verdict(pipewire: str | None, pulse: str | None, proc: Path) -> CallCheck:

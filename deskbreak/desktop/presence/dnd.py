@@ -11,12 +11,12 @@ not guessed from the desktop:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import shutil
 
 from jeepney import Message
 
+from deskbreak.desktop.command_output import command_output
 from deskbreak.desktop.dbus import PROPERTIES, Bus, BusError, Signal
 from deskbreak.desktop.presence.state import PresenceState, SourceStatus
 
@@ -34,22 +34,7 @@ async def run_command(command: list[str]) -> str | None:
     """A short command's stdout, or None if it is missing, fails or takes too long."""
     if shutil.which(command[0]) is None:
         return None
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            *command,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-    except OSError:
-        return None
-    try:
-        out, _ = await asyncio.wait_for(proc.communicate(), COMMAND_SECONDS)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
-        return None
-    return out.decode(errors="replace") if proc.returncode == 0 else None
+    return await command_output(command, COMMAND_SECONDS)
 
 
 def kind_of_server(name: str) -> str | None:

@@ -80,24 +80,25 @@ def _libraries() -> tuple[ctypes.CDLL, ctypes.CDLL | None]:
 
 
 @contextmanager
-def _display(x11: ctypes.CDLL, env: Mapping[str, str]) -> Iterator[int]:
+def _open(env: Mapping[str, str]) -> Iterator[tuple[ctypes.CDLL, ctypes.CDLL | None, int]]:
+    """libX11, libXss (None when missing) and the display named by DISPLAY, for one look."""
     name = env.get("DISPLAY")
+    # Checked before loading anything: no display is the answer to give, not a missing libX11.
     if not name:
         raise X11Error("no X display (DISPLAY is unset)")
-    display = x11.XOpenDisplay(name.encode())
-    if not display:
-        raise X11Error(f"cannot open the X display {name}")
-    try:
-        yield display
-    finally:
-        x11.XCloseDisplay(display)
+    with _loaded() as (x11, xss):
+        display = x11.XOpenDisplay(name.encode())
+        if not display:
+            raise X11Error(f"cannot open the X display {name}")
+        try:
+            yield x11, xss, display
+        finally:
+            x11.XCloseDisplay(display)
 
 
 def idle_seconds(env: Mapping[str, str]) -> float:
     """Seconds since the last keyboard or mouse input on the X display."""
-    if not env.get("DISPLAY"):
-        raise X11Error("no X display (DISPLAY is unset)")
-    with _loaded() as (x11, xss), _display(x11, env) as display:
+    with _open(env) as (x11, xss, display):
         if xss is None:
             raise X11Error("libXss is not installed (Debian/Ubuntu: apt install libxss1)")
         event, error = ctypes.c_int(), ctypes.c_int()
@@ -137,9 +138,7 @@ def _property(x11: ctypes.CDLL, display: int, window: int, name: bytes) -> list[
 
 def active_window_fullscreen(env: Mapping[str, str]) -> bool:
     """Whether the window manager's active window is fullscreen (EWMH)."""
-    if not env.get("DISPLAY"):
-        raise X11Error("no X display (DISPLAY is unset)")
-    with _loaded() as (x11, _), _display(x11, env) as display:
+    with _open(env) as (x11, _, display):
         root = x11.XDefaultRootWindow(display)
         active = _property(x11, display, root, b"_NET_ACTIVE_WINDOW")
         if not active or not active[0]:
