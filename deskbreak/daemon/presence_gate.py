@@ -9,7 +9,6 @@ ending; if the next slot comes first it is recorded `missed`.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from deskbreak.desktop.calls import CallCheck, look_for_call_async
 from deskbreak.desktop.presence.monitor import PresenceMonitor
+from deskbreak.desktop.tasks import TaskSet
 from deskbreak.library.moves import Move
 from deskbreak.planner import presence
 
@@ -66,7 +66,7 @@ class PresenceGate:
             on_change=self._changed,
             on_wake=on_wake,
         )
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet(log, "presence handling failed")
         self.look_for_call: Callable[[], Awaitable[CallCheck]] = look_for_call_async
         self._releasing = False
         self._started = False
@@ -132,14 +132,7 @@ class PresenceGate:
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` on the loop; a failure is logged, never lost."""
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._ended)
-
-    def _ended(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (error := task.exception()) is not None:
-            log.error("presence handling failed", exc_info=error)
+        self._tasks.spawn(work)
 
     async def tick(self) -> None:
         """At the heartbeat: a look at a held reminder (nothing at all while none is held, so
@@ -187,6 +180,5 @@ class PresenceGate:
         return None if self.held is None else (self.held.slot, self.held.reason)
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
+        self._tasks.cancel()
         await self.monitor.close()

@@ -17,7 +17,6 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from jeepney import Message
 
@@ -31,6 +30,7 @@ from deskbreak.desktop.notify import (
     NotifyError,
     session_bus_address,
 )
+from deskbreak.desktop.tasks import TaskSet
 
 log = logging.getLogger("deskbreak.desktop.notify_dbus")
 
@@ -76,7 +76,7 @@ class DbusNotifier:
         self._watched: Bus | None = None
         self._info: ServerInfo | None = None
         self._shown: dict[int, _Shown] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet(log, "handling a notification answer failed")
 
     def unavailable_reason(self) -> str | None:
         if not self.platform.startswith("linux"):
@@ -184,7 +184,7 @@ class DbusNotifier:
     def _expire(self, shown: _Shown) -> None:
         """Its timeout passed: the server may not close it, so we do."""
         self._answer(shown, EXPIRED)
-        self._spawn(self._close_on_server(shown.id))
+        self._tasks.spawn(self._close_on_server(shown.id))
 
     async def _close_on_server(self, notification_id: int) -> None:
         bus = self.buses.current("session")
@@ -201,7 +201,7 @@ class DbusNotifier:
         if shown is not None:
             self._answer(shown, str(key))
             # Answered: some servers (dunst) keep it up after a button; its buttons are spent.
-            self._spawn(self._close_on_server(notification_id))
+            self._tasks.spawn(self._close_on_server(notification_id))
 
     def _on_closed(self, message: Message) -> None:
         notification_id, reason = message.body
@@ -213,22 +213,12 @@ class DbusNotifier:
         self._forget(shown)
         if outcome == EXPIRED and not shown.answers_expiry:
             return
-        self._spawn(shown.on_answer(outcome))
+        self._tasks.spawn(shown.on_answer(outcome))
 
     def _forget(self, shown: _Shown) -> None:
         self._shown.pop(shown.id, None)
         if shown.timer is not None:
             shown.timer.cancel()
-
-    def _spawn(self, work: Any) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (error := task.exception()) is not None:
-            log.error("handling a notification answer failed", exc_info=error)
 
 
 async def _activatable(bus: Bus, name: str) -> bool:
