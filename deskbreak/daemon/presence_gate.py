@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from deskbreak.desktop.calls import CallCheck, look_for_call_async
 from deskbreak.desktop.presence.monitor import PresenceMonitor
 from deskbreak.desktop.tasks import TaskSet
 from deskbreak.library.moves import Move
@@ -24,6 +23,7 @@ from deskbreak.planner import presence
 
 if TYPE_CHECKING:
     from deskbreak.config import Config
+    from deskbreak.desktop.calls import CallCheck
     from deskbreak.desktop.dbus import Buses
     from deskbreak.store.queued import QueuedHistory
 
@@ -67,7 +67,7 @@ class PresenceGate:
             on_wake=on_wake,
         )
         self._tasks = TaskSet(log, "presence handling failed")
-        self.look_for_call: Callable[[], Awaitable[CallCheck]] = look_for_call_async
+        self.look_for_call: Callable[[], Awaitable[CallCheck]] = _look_for_call
         self._releasing = False
         self._started = False
 
@@ -182,3 +182,10 @@ class PresenceGate:
     async def close(self) -> None:
         self._tasks.cancel()
         await self.monitor.close()
+
+
+async def _look_for_call() -> CallCheck:
+    # Loaded at the first look: a daemon that does not respect calls never needs it.
+    from deskbreak.desktop.calls import look_for_call_async
+
+    return await look_for_call_async()

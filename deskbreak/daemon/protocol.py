@@ -143,6 +143,8 @@ class TodayCounts(Message):
 
 @dataclass(frozen=True)
 class LastReminder(Message):
+    """The latest reminder sent, and the answer it has (None: none yet)."""
+
     id: int
     move: str
     name: str
@@ -182,6 +184,8 @@ class HeldReminder(Message):
 
 @dataclass(frozen=True)
 class StatusReply(Reply):
+    """What `deskbreak status` shows: the plan ahead, pause and snooze, today's answers."""
+
     running: bool
     pid: int
     config_file: str
@@ -202,6 +206,8 @@ class StatusReply(Reply):
 
 @dataclass(frozen=True)
 class PauseReply(Reply):
+    """Until when reminders are paused, and the first one after."""
+
     paused_until: datetime | None  # None: until `deskbreak resume`
     next_reminder: datetime | None
     timezone: str  # the configured zone, which the times are shown in
@@ -209,12 +215,16 @@ class PauseReply(Reply):
 
 @dataclass(frozen=True)
 class ResumeReply(Reply):
+    """The next reminder now that the pause is over."""
+
     next_reminder: datetime | None
     timezone: str
 
 
 @dataclass(frozen=True)
 class SnoozeReply(Reply):
+    """When the snoozed reminder comes back (or which slot comes first instead)."""
+
     snoozed_until: datetime
     # True: that moment is outside work hours (or paused), so the next slot comes instead
     gave_way: bool
@@ -237,6 +247,8 @@ class SkipReply(Reply):
 
 @dataclass(frozen=True)
 class DoneReply(Reply):
+    """The reminder marked done, and whether this answer is the one that counts."""
+
     move: str
     name: str
     at: datetime | None  # the reminder's slot
@@ -247,6 +259,8 @@ class DoneReply(Reply):
 
 @dataclass(frozen=True)
 class NowReply(Reply):
+    """The move a reminder sent right now showed, and through which backend."""
+
     move: str
     name: str
     backend: str
@@ -254,6 +268,8 @@ class NowReply(Reply):
 
 @dataclass(frozen=True)
 class ReloadReply(Reply):
+    """The config now in use, and what the reload noticed."""
+
     config_file: str
     next_reminder: datetime | None
     file_exists: bool  # False: no user file, the defaults (and any system file) are in use
@@ -264,7 +280,7 @@ class ReloadReply(Reply):
 
 @dataclass(frozen=True)
 class StopReply(Reply):
-    pass
+    """The daemon is stopping (it answers before it goes)."""
 
 
 def error_reply(message: str, exit_code: int | None = None) -> dict[str, Any]:
