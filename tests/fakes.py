@@ -1,4 +1,5 @@
-"""Fakes and harnesses the tests share: notifiers, Paths, clocks, control servers, a daemon.
+"""Fakes and harnesses the tests share: notifiers, Paths, clocks, control servers, a daemon,
+service-manager runners.
 
 pytest puts `tests/` on sys.path (it holds conftest.py), so any test can `from fakes import ...`.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from deskbreak.daemon.control import ControlServer, Handler, ask, serve
 from deskbreak.daemon.core import Daemon
 from deskbreak.desktop.notify import AnswerCallback, Notification, NotifyError
 from deskbreak.paths import Paths
+from deskbreak.proc import RunResult
 from deskbreak.store.history import History
 
 T = TypeVar("T")
@@ -230,3 +232,23 @@ def status_reply(now: datetime, **changes: Any) -> protocol.StatusReply:
         today=protocol.TodayCounts(sent=3, done=2, snoozed=1, skipped=0, ignored=0),
     )
     return replace(reply, **changes)
+
+
+# --- service managers ---------------------------------------------------------------------------
+
+
+class RecordingRunner:
+    """Records every command; answers from a table of canned results (default: success)."""
+
+    def __init__(self, results: dict[tuple[str, ...], RunResult] | None = None) -> None:
+        self.calls: list[tuple[str, ...]] = []
+        self.results = results or {}
+
+    def __call__(self, args: Sequence[str]) -> RunResult:
+        self.calls.append(tuple(args))
+        return self.results.get(tuple(args), RunResult(0))
+
+
+def which_systemctl(name: str) -> str | None:
+    """A machine with systemctl and none of the optional helpers."""
+    return f"/usr/bin/{name}" if name == "systemctl" else None

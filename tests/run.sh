@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 need=()
 for tool in Xvfb:xvfb dbus-daemon:dbus dunst:dunst dunstctl:dunst notify-send:libnotify-bin \
   faketime:faketime tmux:tmux systemd-analyze:systemd pipewire:pipewire pw-record:pipewire-bin \
-  wireplumber:wireplumber dbus-run-session:dbus xdotool:xdotool; do
+  wireplumber:wireplumber dbus-run-session:dbus xdotool:xdotool \
+  desktop-file-validate:desktop-file-utils; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 # X11 idle (the presence tests) reads the screen-saver extension through libXss

@@ -42,6 +42,8 @@ def _render_change(change: Change, action: str) -> None:
             typer.echo(change.content.rstrip("\n"))
         elif change.commands:
             warn(f"# dry run: would remove {change.path}")
+        for file in change.files:
+            warn(f"# dry run: would {'write' if file.content else 'remove'} {file.path}")
         if change.commands:
             warn("# would run:")
         for command in change.commands:
@@ -51,6 +53,8 @@ def _render_change(change: Change, action: str) -> None:
         typer.echo(f"Wrote {change.path}")
     elif change.commands:
         typer.echo(f"Removed {change.path}")
+    for file in change.files:
+        typer.echo(f"{'Wrote' if file.content else 'Removed'} {file.path}")
     for command in change.commands:
         typer.echo(f"Ran: {shlex.join(command)}")
     if change.commands:

@@ -13,6 +13,14 @@ Which = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
+class FileChange:
+    """A file written (content) or removed (content None) beside the unit."""
+
+    path: Path
+    content: str | None
+
+
+@dataclass(frozen=True)
 class Change:
     """What install/uninstall did (or, for a dry run, would do)."""
 
@@ -21,6 +29,7 @@ class Change:
     commands: tuple[tuple[str, ...], ...]
     dry_run: bool
     notes: tuple[str, ...] = ()
+    files: tuple[FileChange, ...] = ()  # e.g. the desktop entry, written before the commands
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,13 @@ class ServiceStatus:
 
 def home(env: Mapping[str, str]) -> Path:
     return Path(env["HOME"]) if env.get("HOME") else Path.home()
+
+
+def xdg_dir(env: Mapping[str, str], variable: str, default_in_home: str) -> Path:
+    """An XDG base directory: the variable when it is absolute (the spec says to ignore a
+    relative one), else its default under HOME."""
+    value = env.get(variable, "")
+    return Path(value) if value and Path(value).is_absolute() else home(env) / default_in_home
 
 
 def run_checked(run: Runner, args: Sequence[str]) -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from deskbreak.errors import DeskbreakError
 from deskbreak.proc import Runner
-from deskbreak.service.base import Change, Which, run_checked
+from deskbreak.service import desktop_entry
+from deskbreak.service.base import Change, FileChange, Which, run_checked
 from deskbreak.service.systemd import UNIT_NAME, find_command, render_unit, systemd_command_line
 
 GLOBAL_UNIT_DIR = Path("usr/lib/systemd/user")
@@ -55,48 +56,55 @@ def install_global(
     which: Which = shutil.which,
     home: Path | None = None,
 ) -> Change:
-    """Write the unit for all users (ExecStart: this deskbreak) and enable it globally."""
+    """Write the unit and desktop entry for all users (ExecStart: this deskbreak) and enable
+    the unit globally."""
     command = list(command) if command is not None else find_command(which=which)
     check_shared(command, home)
     path = global_unit_path(root)
     content = render_unit(systemd_command_line(command))
+    entry_content = desktop_entry.render_entry(command)
+    entry = (FileChange(desktop_entry.global_entry_path(root), entry_content),)
     enable = _systemctl_global("enable", root)
     later = (
         "each user's session starts it at their next login "
         "(or at once: systemctl --user start deskbreak.service)",
     )
     if dry_run:
-        return Change(path, content, (tuple(enable),), True, later)
+        return Change(path, content, (tuple(enable),), True, later, entry)
     if which("systemctl") is None:
         raise DeskbreakError("systemd's `systemctl` is not installed here")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-    except PermissionError:
+        desktop_entry.apply_files((FileChange(path, content), *entry))
+    except PermissionError as err:
         raise DeskbreakError(
-            f"cannot write {path}: run it as root (sudo deskbreak service install --global)"
+            f"cannot write {err.filename}: run it as root (sudo deskbreak service install --global)"
         ) from None
     run_checked(run, enable)
-    return Change(path, content, (tuple(enable),), False, later)
+    return Change(path, content, (tuple(enable),), False, later, entry)
 
 
 def uninstall_global(
     *, run: Runner, root: Path = Path("/"), dry_run: bool = False, which: Which = shutil.which
 ) -> Change:
-    """Disable the unit for all users and remove it; nothing to do if it is not there."""
+    """Disable the unit for all users and remove it and the desktop entry; nothing to do if
+    neither is there."""
     path = global_unit_path(root)
-    if not path.exists():
-        return Change(path, None, (), dry_run, (f"{UNIT_NAME} is not installed ({path})",))
+    entry = desktop_entry.removal(desktop_entry.global_entry_path(root))
+    unit_there = path.exists()
     disable = _systemctl_global("disable", root)
+    commands = (tuple(disable),) if unit_there else ()
+    notes = () if unit_there else (f"{UNIT_NAME} is not installed ({path})",)
     if dry_run:
-        return Change(path, None, (tuple(disable),), True)
-    if which("systemctl") is None:
-        raise DeskbreakError("systemd's `systemctl` is not installed here")
-    run_checked(run, disable)
+        return Change(path, None, commands, True, notes, entry)
+    if unit_there:
+        if which("systemctl") is None:
+            raise DeskbreakError("systemd's `systemctl` is not installed here")
+        run_checked(run, disable)
     try:
-        path.unlink()
-    except PermissionError:
+        desktop_entry.apply_files(((FileChange(path, None),) if unit_there else ()) + entry)
+    except PermissionError as err:
         raise DeskbreakError(
-            f"cannot remove {path}: run it as root (sudo deskbreak service uninstall --global)"
+            f"cannot remove {err.filename}: "
+            "run it as root (sudo deskbreak service uninstall --global)"
         ) from None
-    return Change(path, None, (tuple(disable),), False)
+    return Change(path, None, commands, False, notes, entry)

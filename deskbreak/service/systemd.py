@@ -17,7 +17,8 @@ from pathlib import Path
 
 from deskbreak.errors import DeskbreakError
 from deskbreak.proc import Runner
-from deskbreak.service.base import Change, ServiceStatus, Which, home, run_checked
+from deskbreak.service import desktop_entry
+from deskbreak.service.base import Change, FileChange, ServiceStatus, Which, run_checked, xdg_dir
 
 UNIT_NAME = "deskbreak.service"
 EXEC_PLACEHOLDER = "@EXEC_PATH@"
@@ -72,9 +73,7 @@ def find_command(
 
 def unit_path(env: Mapping[str, str]) -> Path:
     """~/.config/systemd/user/deskbreak.service, honouring an absolute XDG_CONFIG_HOME."""
-    config = env.get("XDG_CONFIG_HOME", "")
-    base = Path(config) if config and Path(config).is_absolute() else home(env) / ".config"
-    return base / "systemd" / "user" / UNIT_NAME
+    return xdg_dir(env, "XDG_CONFIG_HOME", ".config") / "systemd" / "user" / UNIT_NAME
 
 
 def logs_command(
@@ -136,8 +135,9 @@ def install(
     which: Which = shutil.which,
     platform: str | None = None,
 ) -> Change:
-    """Write the unit with this deskbreak's path, import the session environment, enable and
-    start it. A dry run returns the same plan without running or writing anything."""
+    """Write the unit and the desktop entry with this deskbreak's path, import the session
+    environment, enable and start it. A dry run returns the same plan without running or
+    writing anything."""
     platform = platform or sys.platform
     command = list(command) if command is not None else find_command(which=which)
     if platform == "darwin":
@@ -149,6 +149,7 @@ def install(
     path = unit_path(env)
     content = render_unit(systemd_command_line(command))
     previous = path.read_text(encoding="utf-8") if path.is_file() else None
+    entry = (FileChange(desktop_entry.user_entry_path(env), desktop_entry.render_entry(command)),)
     import_env = _import_environment_command(env, which)
     steps = [
         ["systemctl", "--user", "daemon-reload"],
@@ -160,7 +161,8 @@ def install(
     if dry_run:
         planned = [import_env] if import_env else []
         notes = () if which("systemctl") else ("systemctl is not installed here",)
-        return Change(path, content, tuple(tuple(s) for s in planned + steps), True, notes)
+        commands = tuple(tuple(s) for s in planned + steps)
+        return Change(path, content, commands, True, notes, entry)
 
     _require_systemd(run, which)
     done: list[tuple[str, ...]] = []
@@ -175,10 +177,11 @@ def install(
             notes_run.append(f"could not import the session environment: {result.stderr.strip()}")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content, encoding="utf-8")
+    desktop_entry.apply_files(entry)
     for step in steps:
         run_checked(run, step)
         done.append(tuple(step))
-    return Change(path, content, tuple(done), False, tuple(notes_run))
+    return Change(path, content, tuple(done), False, tuple(notes_run), entry)
 
 
 def uninstall(
@@ -189,7 +192,8 @@ def uninstall(
     which: Which = shutil.which,
     platform: str | None = None,
 ) -> Change:
-    """Stop and disable the service and remove its unit; nothing to do if it is not installed."""
+    """Stop and disable the service, remove its unit and desktop entry; nothing to do if
+    neither is installed."""
     platform = platform or sys.platform
     if platform == "darwin":
         from deskbreak.service import launchd  # macOS only
@@ -198,21 +202,26 @@ def uninstall(
     if not platform.startswith("linux"):
         raise _unsupported(platform)
     path = unit_path(env)
+    entry = desktop_entry.removal(desktop_entry.user_entry_path(env))
     if not path.exists():
-        return Change(path, None, (), dry_run, (f"{UNIT_NAME} is not installed ({path})",))
+        if not dry_run:
+            desktop_entry.apply_files(entry)
+        note = f"{UNIT_NAME} is not installed ({path})"
+        return Change(path, None, (), dry_run, (note,), entry)
     steps = [
         ["systemctl", "--user", "disable", "--now", UNIT_NAME],
         ["systemctl", "--user", "daemon-reload"],
     ]
     if dry_run:
-        return Change(path, None, tuple(tuple(s) for s in steps), True)
+        return Change(path, None, tuple(tuple(s) for s in steps), True, (), entry)
     _require_systemd(run, which)
     run_checked(run, steps[0])
     path.unlink()
+    desktop_entry.apply_files(entry)
     run_checked(run, steps[1])
     # Forget an earlier failure so `systemctl --user --failed` stays clean; harmless if none.
     run(["systemctl", "--user", "reset-failed", UNIT_NAME])
-    return Change(path, None, tuple(tuple(s) for s in steps), False)
+    return Change(path, None, tuple(tuple(s) for s in steps), False, (), entry)
 
 
 def status(

@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from fakes import RecordingRunner, which_systemctl
 
 from deskbreak.errors import DeskbreakError
-from deskbreak.proc import RunResult, make_runner
+from deskbreak.proc import make_runner
 from deskbreak.service import system_wide
 
 WANTS = Path("etc/systemd/user/graphical-session.target.wants/deskbreak.service")
-
-
-class RecordingRunner:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, ...]] = []
-
-    def __call__(self, args: Sequence[str]) -> RunResult:
-        self.calls.append(tuple(args))
-        return RunResult(0)
-
-
-def which_systemctl(name: str) -> str | None:
-    return "/usr/bin/systemctl" if name == "systemctl" else None
 
 
 def test_install_global_writes_the_unit_for_all_users_and_enables_it_globally(

@@ -8,10 +8,10 @@ import shutil
 import stat
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from fakes import RecordingRunner, which_systemctl
 from typer.testing import CliRunner
 
 from deskbreak.errors import EXIT_STATE, DeskbreakError
@@ -20,22 +20,6 @@ from deskbreak.service import systemd
 from deskbreak.service.base import ServiceStatus
 
 REPO_UNIT = Path(__file__).resolve().parents[2] / "systemd" / "deskbreak.service"
-
-
-class RecordingRunner:
-    """Records every command; answers from a table of canned results (default: success)."""
-
-    def __init__(self, results: dict[tuple[str, ...], RunResult] | None = None) -> None:
-        self.calls: list[tuple[str, ...]] = []
-        self.results = results or {}
-
-    def __call__(self, args: Sequence[str]) -> RunResult:
-        self.calls.append(tuple(args))
-        return self.results.get(tuple(args), RunResult(0))
-
-
-def which_systemd(name: str) -> str | None:
-    return f"/usr/bin/{name}" if name == "systemctl" else None
 
 
 def which_all(name: str) -> str | None:
@@ -248,7 +232,7 @@ def test_install_writes_the_unit_then_reloads_and_enables_it() -> None:
     run = RecordingRunner()
     env = {**os.environ, **SESSION}
     change = systemd.install(
-        run=run, env=env, command=["/opt/bin/deskbreak"], which=which_systemd, platform="linux"
+        run=run, env=env, command=["/opt/bin/deskbreak"], which=which_systemctl, platform="linux"
     )
     path = systemd.unit_path(env)
     assert path == Path(os.environ["XDG_CONFIG_HOME"]) / "systemd" / "user" / "deskbreak.service"
@@ -314,12 +298,12 @@ def test_reinstall_with_a_new_path_restarts_a_running_service() -> None:
         run=RecordingRunner(),
         env=env,
         command=["/old/deskbreak"],
-        which=which_systemd,
+        which=which_systemctl,
         platform="linux",
     )
     run = RecordingRunner()
     systemd.install(
-        run=run, env=env, command=["/new/deskbreak"], which=which_systemd, platform="linux"
+        run=run, env=env, command=["/new/deskbreak"], which=which_systemctl, platform="linux"
     )
     assert run.calls[-1] == ("systemctl", "--user", "try-restart", "deskbreak.service")
 
@@ -329,7 +313,7 @@ def test_reinstall_of_the_same_unit_does_not_restart() -> None:
     for _ in range(2):
         run = RecordingRunner()
         systemd.install(
-            run=run, env=env, command=["/b/deskbreak"], which=which_systemd, platform="linux"
+            run=run, env=env, command=["/b/deskbreak"], which=which_systemctl, platform="linux"
         )
     assert not any("try-restart" in call for call in run.calls)
 
@@ -342,7 +326,7 @@ def test_install_dry_run_writes_nothing_and_runs_nothing() -> None:
         env=env,
         dry_run=True,
         command=["/b/deskbreak"],
-        which=which_systemd,
+        which=which_systemctl,
         platform="linux",
     )
     assert run.calls == []
@@ -373,7 +357,7 @@ def test_install_without_a_reachable_user_manager_says_so_and_writes_nothing() -
     env = dict(os.environ)
     with pytest.raises(DeskbreakError, match="No medium found"):
         systemd.install(
-            run=run, env=env, command=["/b/deskbreak"], which=which_systemd, platform="linux"
+            run=run, env=env, command=["/b/deskbreak"], which=which_systemctl, platform="linux"
         )
     assert run.calls == [probe]
     assert not systemd.unit_path(env).exists()
@@ -387,7 +371,7 @@ def test_install_reports_a_failed_enable_with_systemctls_words() -> None:
             run=run,
             env=dict(os.environ),
             command=["/b/deskbreak"],
-            which=which_systemd,
+            which=which_systemctl,
             platform="linux",
         )
 
@@ -403,11 +387,11 @@ def test_uninstall_disables_removes_and_reloads() -> None:
         run=RecordingRunner(),
         env=env,
         command=["/b/deskbreak"],
-        which=which_systemd,
+        which=which_systemctl,
         platform="linux",
     )
     run = RecordingRunner()
-    change = systemd.uninstall(run=run, env=env, which=which_systemd, platform="linux")
+    change = systemd.uninstall(run=run, env=env, which=which_systemctl, platform="linux")
     assert not systemd.unit_path(env).exists()
     assert run.calls[1:3] == [
         ("systemctl", "--user", "disable", "--now", "deskbreak.service"),
@@ -422,18 +406,20 @@ def test_uninstall_dry_run_keeps_the_unit() -> None:
         run=RecordingRunner(),
         env=env,
         command=["/b/deskbreak"],
-        which=which_systemd,
+        which=which_systemctl,
         platform="linux",
     )
     run = RecordingRunner()
-    systemd.uninstall(run=run, env=env, dry_run=True, which=which_systemd, platform="linux")
+    systemd.uninstall(run=run, env=env, dry_run=True, which=which_systemctl, platform="linux")
     assert run.calls == []
     assert systemd.unit_path(env).exists()
 
 
 def test_uninstall_when_not_installed_does_nothing_and_says_so() -> None:
     run = RecordingRunner()
-    change = systemd.uninstall(run=run, env=dict(os.environ), which=which_systemd, platform="linux")
+    change = systemd.uninstall(
+        run=run, env=dict(os.environ), which=which_systemctl, platform="linux"
+    )
     assert run.calls == []
     assert "not installed" in change.notes[0]
 
@@ -454,7 +440,7 @@ def test_status_reads_systemctl_show() -> None:
         "MainPID=4242\nActiveEnterTimestamp=Mon 2026-11-23 09:00:01 CET\nNRestarts=1\n"
     )
     run = RecordingRunner({SHOW_CALL: RunResult(0, shown)})
-    st = systemd.status(run=run, env=dict(os.environ), which=which_systemd, platform="linux")
+    st = systemd.status(run=run, env=dict(os.environ), which=which_systemctl, platform="linux")
     assert (st.installed, st.active, st.enabled, st.state) == (
         True,
         True,
@@ -467,7 +453,7 @@ def test_status_reads_systemctl_show() -> None:
 def test_status_of_a_unit_that_is_not_installed() -> None:
     shown = "LoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\nMainPID=0\n"
     run = RecordingRunner({SHOW_CALL: RunResult(0, shown)})
-    st = systemd.status(run=run, env=dict(os.environ), which=which_systemd, platform="linux")
+    st = systemd.status(run=run, env=dict(os.environ), which=which_systemctl, platform="linux")
     assert (st.installed, st.active, st.enabled, st.main_pid) == (
         False,
         False,
