@@ -7,6 +7,7 @@ question just before a reminder; a tool that is missing, fails or hangs means "c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 
 
@@ -24,7 +25,9 @@ async def command_output(args: Sequence[str], timeout_seconds: float) -> str | N
     try:
         out, _ = await asyncio.wait_for(child.communicate(), timeout_seconds)
     except TimeoutError:
-        child.kill()
+        # The child may have ended between the deadline and here: then there is none to kill.
+        with contextlib.suppress(ProcessLookupError):
+            child.kill()
         await child.wait()
         return None
     return out.decode(errors="replace") if child.returncode == 0 else None
