@@ -91,7 +91,7 @@ def _presence(daemon: Daemon) -> p.Presence:
 
 
 def _held(daemon: Daemon) -> p.HeldReminder | None:
-    held = daemon.presence.describe_held() or daemon.describe_meeting_hold()
+    held = daemon.presence.describe_held()
     return None if held is None else p.HeldReminder(slot=held[0], reason=held[1])
 
 

@@ -29,7 +29,6 @@ from deskbreak.config import Config, load_config_for
 from deskbreak.daemon import sdnotify
 from deskbreak.daemon.calendar_sync import CalendarSyncer, load_windows
 from deskbreak.daemon.events import EventLimiter
-from deskbreak.daemon.holds import HOLD_JOB_ID, Held, meeting_hold
 from deskbreak.daemon.run_prompts import PROMPT_GRACE, RunPrompter
 from deskbreak.desktop.dbus import Buses
 from deskbreak.desktop.notify import (
@@ -59,6 +58,8 @@ log = logging.getLogger("deskbreak.daemon.core")
 
 JOB_ID = "reminder"
 PROMPT_JOB_ID = "run-prompt"
+# Looks at a held reminder when the meeting holding it ends.
+HOLD_JOB_ID = "held-reminder"
 # The calendar windows are read again from the history at least this often.
 WINDOWS_RELOAD = timedelta(hours=1)
 HEARTBEAT_SECONDS = 60.0
@@ -171,6 +172,9 @@ class Daemon:
             self.send_reminder,
             self._woke,
             self.save_state,
+            windows=lambda: self.calendar_windows,
+            wake_at=self._check_held_at,
+            paused=lambda now: schedule.is_paused(self.plan, now),
         )
         saved = history.load_state()
         self.plan = schedule.PlanState(
@@ -200,13 +204,12 @@ class Daemon:
         self._tasks: set[asyncio.Task[None]] = set()
         self._events = EventLimiter()
         # Calendars (issue 13): the synced busy/run windows of the coming days, a sync child
-        # process at most every [calendar] sync_every, and a reminder held by a meeting.
+        # process at most every [calendar] sync_every; a meeting holds reminders (the gate).
         self.calendar_windows = load_windows(history, self.now())
         self._windows_loaded = self.now()
         self.calendar_sync = CalendarSyncer(
             paths.calendars_file, paths.config_file, self._calendar_synced
         )
-        self._held: Held | None = None
         self.run_prompts = RunPrompter(
             history,
             runs=lambda: self.config.running.runs,
@@ -404,64 +407,23 @@ class Daemon:
             move = self._snoozed_move() or self._pick_move(slot)
             previous_slot = slot - self.config.schedule.interval
             if await self.presence.at_slot(slot, previous_slot, move) == "send":
-                await self._send_or_hold(slot, move)
+                await self.send_reminder(slot, move)
         self.plan = schedule.after_sent(self.plan, now)
         self.save_state()
 
-    async def _send_or_hold(self, slot: datetime, move: Move) -> None:
-        """Send the reminder, or hold it while a calendar meeting lasts."""
-        self._drop_held("the next reminder came first")
-        next_slot = schedule.next_reminder(self.config.schedule, self.plan, slot)
-        hold = meeting_hold(self.calendar_windows, slot, move, next_slot)
-        if hold is None:
-            await self.send_reminder(slot, move)
+    def _check_held_at(self, when: datetime) -> None:
+        """Look at the held reminder at `when` (a meeting's end), to the minute rather than
+        at the next heartbeat."""
+        if self.scheduler is None:
             return
-        if isinstance(hold, str):
-            log.info("%s", hold)
-            self.history.record_event("deferred", self.now(), hold)
-            return
-        self._held = hold
-        log.info("%s", hold.describe())
-        self.history.record_event("deferred", self.now(), hold.describe())
-        if hold.until is not None and self.scheduler is not None:
-            self.scheduler.add_job(
-                self._release_held,
-                "date",
-                run_date=hold.until,
-                id=HOLD_JOB_ID,
-                replace_existing=True,
-                misfire_grace_time=self._misfire_grace_seconds(),
-            )
-
-    async def _release_held(self) -> None:
-        held, self._held = self._held, None
-        if held is None:
-            return
-        if schedule.is_paused(self.plan, self.now()):
-            log.info("the held %s reminder was dropped: paused", f"{held.slot:%H:%M}")
-            return
-        log.info("the meeting is over: sending the %s reminder", f"{held.slot:%H:%M}")
-        await self.send_reminder(held.slot, held.move)
-
-    def describe_meeting_hold(self) -> tuple[datetime, str] | None:
-        """The reminder a meeting holds, as `status` shows it: its slot and why."""
-        held = self._held
-        if held is None:
-            return None
-        if held.until is None:
-            return held.slot, held.reason
-        until = held.until.astimezone(self.config.schedule.timezone)
-        return held.slot, f"{held.reason} until {until:%H:%M}"
-
-    def _drop_held(self, why: str) -> None:
-        held, self._held = self._held, None
-        if held is None:
-            return
-        if self.scheduler is not None and self.scheduler.get_job(HOLD_JOB_ID) is not None:
-            self.scheduler.remove_job(HOLD_JOB_ID)
-        detail = f"the held {held.slot:%H:%M} reminder was not sent: {why}"
-        log.info("%s", detail)
-        self.history.record_event("deferred", self.now(), detail)
+        self.scheduler.add_job(
+            self.presence.check_held,
+            "date",
+            run_date=when,
+            id=HOLD_JOB_ID,
+            replace_existing=True,
+            misfire_grace_time=self._misfire_grace_seconds(),
+        )
 
     def _calendar_synced(self) -> None:
         self._windows_loaded = self.now()

@@ -1,17 +1,19 @@
 """Between the reminder job and the notification: is the person there to see it?
 
-At each slot the gate refreshes what the presence sources say, asks the planner
-(`planner.presence.decide`) and does what it says: send, record the slot as `away`, or hold
-the reminder. A held reminder is looked at again whenever a source reports a change and at
-the daemon's heartbeat, so it goes out within a minute of do-not-disturb or fullscreen
-ending; if the next slot comes first it is recorded `missed`.
+At each slot the gate refreshes what the presence sources say, adds whether a synced calendar
+meeting is under way, asks the planner (`planner.presence.decide`) and does what it says:
+send, record the slot as `away`, or hold the reminder (a `held` event, which `stats` counts
+as deferred). A held reminder is looked at again whenever a source reports a change, at the
+daemon's heartbeat (so it goes out within a minute of do-not-disturb, fullscreen or a call
+ending) and at the end of the meeting that holds it; if the next slot comes first, or a
+meeting outlasts it from the start, it is recorded `missed`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -20,6 +22,8 @@ from deskbreak.desktop.presence.monitor import PresenceMonitor
 from deskbreak.desktop.tasks import TaskSet
 from deskbreak.library.moves import Move
 from deskbreak.planner import presence
+from deskbreak.planner.holds import busy_until
+from deskbreak.planner.runs import CalendarWindow
 
 if TYPE_CHECKING:
     from deskbreak.config import Config
@@ -35,6 +39,7 @@ class Held:
     slot: datetime
     move: Move
     reason: str
+    until: datetime | None = None  # a meeting's end; None while the other reasons last
 
 
 Send = Callable[[datetime, Move], Awaitable[object]]
@@ -52,9 +57,15 @@ class PresenceGate:
         send: Send,
         on_wake: Callable[[], None],
         on_held: Callable[[], None] = lambda: None,
+        windows: Callable[[], Sequence[CalendarWindow]] = lambda: (),
+        wake_at: Callable[[datetime], None] = lambda _: None,
+        paused: Callable[[datetime], bool] = lambda _: False,
     ) -> None:
-        # on_held: the held reminder changed; the daemon saves it for `deskbreak schedule`
+        # on_held: the held reminder changed; the daemon saves it for `deskbreak schedule`.
+        # windows: the synced calendar windows; wake_at: look at the held reminder then
+        # (a meeting's end); paused: a pause drops a held reminder instead of showing it.
         self.history, self.config, self.next_slot, self.send = history, config, next_slot, send
+        self.windows, self.wake_at, self.paused = windows, wake_at, paused
         self.clock = clock
         self.on_held = on_held
         self._held: Held | None = None
@@ -105,15 +116,21 @@ class PresenceGate:
         await self.monitor.refresh()
         now = self.clock()
         facts = await self.facts()
-        verdict = presence.decide(facts, self.policy, previous_slot, now)
+        verdict = presence.decide(facts, self.policy, previous_slot, now, self.next_slot(slot))
         if verdict.decision == "send":
             return "send"
         if verdict.decision == "away":
             self.record(slot, move, "away", verdict.reason)
             return "away"
-        self.held = Held(slot, move, verdict.reason)
         self.history.record_event("held", now, f"{slot.isoformat()} {verdict.reason}")
         log.info("the %s reminder is held: %s", f"{slot:%H:%M}", verdict.reason)
+        if verdict.decision == "missed":  # held, and it can never be shown
+            self.record(slot, move, "missed", verdict.reason)
+            return "missed"
+        until = facts.meeting_until if verdict.reason.startswith("in a meeting") else None
+        self.held = Held(slot, move, verdict.reason, until)
+        if until is not None:
+            self.wake_at(until)
         return "hold"
 
     def record(self, slot: datetime, move: Move, answer: str, reason: str) -> None:
@@ -151,8 +168,13 @@ class PresenceGate:
         if what == "keep":
             return
         self.held = None
-        if what == "show":
-            log.info("sending the held %s reminder", f"{held.slot:%H:%M}")
+        if what == "show" and self.paused(now):
+            self.record(held.slot, held.move, "missed", "paused while it was held")
+        elif what == "show":
+            if held.until is not None and now >= held.until:
+                log.info("the meeting is over: sending the %s reminder", f"{held.slot:%H:%M}")
+            else:
+                log.info("sending the held %s reminder", f"{held.slot:%H:%M}")
             self._releasing = True
             try:
                 await self.send(held.slot, held.move)
@@ -162,9 +184,15 @@ class PresenceGate:
             self.record(held.slot, held.move, what, "while it was held")
 
     async def facts(self) -> presence.PresenceFacts:
-        """What the sources say, plus one look for a call when calls are respected (there is
-        no signal for a call: this look happens only at a slot and while a reminder is held)."""
-        facts = self.monitor.state.facts()
+        """What the sources say, whether a meeting is under way, plus one look for a call when
+        calls are respected (there is no signal for a call: this look happens only at a slot
+        and while a reminder is held)."""
+        now = self.clock()
+        meeting_end = busy_until(self.windows(), now)
+        facts = dataclasses.replace(
+            self.monitor.state.facts(),
+            meeting_until=None if meeting_end is None else meeting_end.astimezone(now.tzinfo),
+        )
         if not self.policy.respect_calls:
             return facts
         try:

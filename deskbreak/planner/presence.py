@@ -1,8 +1,10 @@
 """What a reminder does given the person's presence: go out, count as a break, or wait.
 
-Pure: the daemon hands in what the desktop reported (`PresenceFacts`) and the moment; no
-source is asked anything here. A fact that no source could tell is None and never holds or
-drops a reminder: without presence sources the daemon behaves as it always did.
+Pure: the daemon hands in what the desktop and the synced calendars reported
+(`PresenceFacts`) and the moment; no source is asked anything here. A busy calendar meeting
+is one more reason to hold, beside do-not-disturb, fullscreen and calls. A fact that no
+source could tell is None and never holds or drops a reminder: without presence sources the
+daemon behaves as it always did.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-Decision = Literal["send", "away", "hold"]
+Decision = Literal["send", "away", "hold", "missed"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class PresenceFacts:
     in_call: bool | None = None
     # The latest away stretch the sources saw (current or finished).
     last_away: AwayStretch | None = None
+    # The end of the busy calendar meeting under way (back-to-back ones as one), else None.
+    meeting_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -65,14 +69,30 @@ def away_for(facts: PresenceFacts, now: datetime) -> timedelta:
 
 
 def decide(
-    facts: PresenceFacts, policy: PresencePolicy, previous_slot: datetime | None, now: datetime
+    facts: PresenceFacts,
+    policy: PresencePolicy,
+    previous_slot: datetime | None,
+    now: datetime,
+    next_slot: datetime | None = None,
 ) -> Verdict:
-    """What to do with the reminder due `now`; `previous_slot` is the one before it.
+    """What to do with the reminder due `now`; `previous_slot` and `next_slot` are around it.
 
     Locked, or away for at least `natural_break`: a break is under way (away). A finished away
     stretch that long since the previous slot: the break was just taken (away). Otherwise do
-    not disturb or a fullscreen window holds the reminder, where the policy says so.
+    not disturb, a fullscreen window, a call or a meeting holds the reminder, where the policy
+    says so; a meeting that lasts past the next slot means it can never be shown (missed).
     """
+    verdict = _decide(facts, policy, previous_slot, now)
+    until = facts.meeting_until
+    # Whatever else holds it, a meeting that outlasts its turn means it is never shown.
+    if verdict.decision == "hold" and until is not None and next_slot and next_slot <= until:
+        return Verdict("missed", "in a meeting until the next reminder")
+    return verdict
+
+
+def _decide(
+    facts: PresenceFacts, policy: PresencePolicy, previous_slot: datetime | None, now: datetime
+) -> Verdict:
     if facts.locked:
         return Verdict("away", "the screen is locked")
     if not policy.natural_break:  # natural breaks are off
@@ -97,13 +117,15 @@ def decide(
 
 
 def hold_reason(facts: PresenceFacts, policy: PresencePolicy) -> Verdict | None:
-    """A hold while do-not-disturb or a fullscreen window lasts, else None."""
+    """A hold while do-not-disturb, a fullscreen window, a call or a meeting lasts, else None."""
     if policy.respect_dnd and facts.dnd:
         return Verdict("hold", "do not disturb is on")
     if policy.respect_fullscreen and facts.fullscreen:
         return Verdict("hold", "a fullscreen window or a call is in front")
     if policy.respect_calls and facts.in_call:
         return Verdict("hold", "a call is on (microphone or camera in use)")
+    if facts.meeting_until is not None:
+        return Verdict("hold", f"in a meeting until {facts.meeting_until:%H:%M}")
     return None
 
 

@@ -27,10 +27,11 @@ from typing import Any, Literal, get_args
 from deskbreak.errors import DeskbreakError
 
 # dismissed: closed without a button; away: the person was not there (locked, idle, a natural
-# break); missed: held for do-not-disturb or fullscreen and never shown.
+# break); missed: held (do-not-disturb, fullscreen, a call, a meeting) and never shown.
 Answer = Literal["done", "snoozed", "skipped", "ignored", "dismissed", "away", "missed"]
 # "answer": a later answer to a reminder that already had one (the first answer wins)
-# "held": a reminder waited for do-not-disturb or a fullscreen window to end (presence)
+# "held": a reminder waited for do-not-disturb, a fullscreen window, a call or a meeting to end
+# "deferred": written only by older versions for meeting holds; nothing counts it
 EventKind = Literal[
     "start",
     "stop",
@@ -140,7 +141,7 @@ class DaemonState:
     last_reminder_id: int | None = None
     last_reminder_at: datetime | None = None
     last_move_id: str | None = None
-    # a reminder held for do-not-disturb or fullscreen (presence), and why
+    # a reminder held (do-not-disturb, fullscreen, a call, a meeting), and why
     held_slot: datetime | None = None
     held_reason: str | None = None
 
@@ -156,7 +157,7 @@ class AnswerCounts:
     ignored: int = 0
     dismissed: int = 0  # closed without a button
     away: int = 0  # not sent: the person was away (a natural break, a locked screen)
-    missed: int = 0  # held for do-not-disturb or fullscreen and never shown
+    missed: int = 0  # held (do-not-disturb, fullscreen, a call, a meeting) and never shown
 
     def __add__(self, other: AnswerCounts) -> AnswerCounts:
         return AnswerCounts(

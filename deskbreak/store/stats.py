@@ -58,7 +58,7 @@ class Stats:
     done_by_area: tuple[tuple[str, int], ...]  # most done first
     routines_by_name: tuple[tuple[str, int], ...]  # most run first
     streak_days: int
-    deferred: int = 0  # reminders held for do-not-disturb or fullscreen (shown later or missed)
+    deferred: int = 0  # reminders held: do-not-disturb, fullscreen, a call, a meeting
 
 
 def local_midnight(day: date, tz: tzinfo) -> datetime:

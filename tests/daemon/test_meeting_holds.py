@@ -17,6 +17,7 @@ from deskbreak.planner.model import ScheduleConfig
 from deskbreak.planner.runs import RunPlan, RunsConfig
 from deskbreak.store.calendar_windows import StoredWindow, replace_windows
 from deskbreak.store.history import History
+from deskbreak.store.stats import compute_stats
 
 UTC_ZONE = ZoneInfo("UTC")
 MONDAY = datetime(2026, 11, 23, 0, 0, tzinfo=UTC_ZONE)
@@ -53,8 +54,13 @@ def daemon_with_meeting(
     return daemon, history, notifier
 
 
-def deferred(history: History) -> list[str]:
-    return [e.detail or "" for e in history.recent_events() if e.kind == "deferred"]
+def held(history: History) -> list[str]:
+    """The holds recorded: the same `held` events as do-not-disturb and fullscreen holds."""
+    return [e.detail or "" for e in history.recent_events() if e.kind == "held"]
+
+
+def answers(history: History) -> list[tuple[datetime, str | None]]:
+    return [(e.at, e.answer) for e in reversed(history.recent_events()) if e.kind == "reminder"]
 
 
 def test_a_reminder_in_a_meeting_is_held_and_sent_when_it_ends(tmp_path: Path) -> None:
@@ -62,20 +68,26 @@ def test_a_reminder_in_a_meeting_is_held_and_sent_when_it_ends(tmp_path: Path) -
     daemon, history, notifier = daemon_with_meeting(tmp_path, "10:15", "10:45", clock)
     asyncio.run(daemon._fire())
     assert notifier.shown == []
-    assert deferred(history) == ["the 10:30 reminder is held: in a meeting until 10:45"]
+    assert held(history) == ["2026-11-23T10:30:00+00:00 in a meeting until 10:45"]
+    assert daemon.presence.describe_held() == (at("10:30"), "in a meeting until 10:45")
+    clock.now = at("10:44")
+    asyncio.run(daemon.presence.check_held())
+    assert notifier.shown == []  # the meeting still lasts
     clock.now = at("10:45")
-    asyncio.run(daemon._release_held())
-    assert len(notifier.shown) == 1
-    reminders = [e for e in history.recent_events() if e.kind == "reminder"]
-    assert [r.at for r in reminders] == [at("10:30")]
+    asyncio.run(daemon.presence.check_held())
+    assert len(notifier.shown) == 1 and daemon.presence.held is None
+    assert [at_ for at_, _ in answers(history)] == [at("10:30")]
 
 
-def test_a_meeting_past_the_next_reminder_drops_this_one(tmp_path: Path) -> None:
+def test_a_meeting_past_the_next_reminder_records_this_one_held_and_missed(
+    tmp_path: Path,
+) -> None:
     clock = Clock(at("10:30"))
     daemon, history, notifier = daemon_with_meeting(tmp_path, "10:15", "11:15", clock)
     asyncio.run(daemon._fire())
-    assert notifier.shown == [] and daemon._held is None
-    assert deferred(history) == ["the 10:30 reminder was not sent: in a meeting until the next one"]
+    assert notifier.shown == [] and daemon.presence.held is None
+    assert held(history) == ["2026-11-23T10:30:00+00:00 in a meeting until the next reminder"]
+    assert answers(history) == [(at("10:30"), "missed")]
 
 
 def test_a_held_reminder_gives_way_to_the_next_slot(tmp_path: Path) -> None:
@@ -85,14 +97,25 @@ def test_a_held_reminder_gives_way_to_the_next_slot(tmp_path: Path) -> None:
     clock.now = at("11:00")  # the release never ran (say, the machine slept through it)
     asyncio.run(daemon._fire())
     assert len(notifier.shown) == 1
-    assert "the held 10:30 reminder was not sent: the next reminder came first" in deferred(history)
+    stats = compute_stats(history, UTC_ZONE, MONDAY.date(), MONDAY.date(), MONDAY.date())
+    assert stats.totals.missed == 1 and stats.totals.sent == 2
+
+
+def test_a_meeting_hold_is_counted_by_stats_as_deferred(tmp_path: Path) -> None:
+    clock = Clock(at("10:30"))
+    daemon, history, _ = daemon_with_meeting(tmp_path, "10:15", "10:45", clock)
+    asyncio.run(daemon._fire())
+    clock.now = at("10:45")
+    asyncio.run(daemon.presence.check_held())
+    stats = compute_stats(history, UTC_ZONE, MONDAY.date(), MONDAY.date(), MONDAY.date())
+    assert stats.deferred == 1 and stats.totals.sent == 1 and stats.totals.missed == 0
 
 
 def test_outside_meetings_reminders_go_out_at_once(tmp_path: Path) -> None:
     clock = Clock(at("11:30"))
     daemon, history, notifier = daemon_with_meeting(tmp_path, "10:15", "10:45", clock)
     asyncio.run(daemon._fire())
-    assert len(notifier.shown) == 1 and deferred(history) == []
+    assert len(notifier.shown) == 1 and held(history) == []
 
 
 def test_on_a_run_day_the_daemon_picks_a_running_area_after_another_area(

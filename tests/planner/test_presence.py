@@ -96,3 +96,20 @@ def test_a_held_reminder_is_missed_when_the_next_slot_comes_first() -> None:
 
 def test_a_held_reminder_counts_as_away_if_the_screen_got_locked() -> None:
     assert release(PresenceFacts(dnd=False, locked=True), POLICY, at(30), at(5)) == "away"
+
+
+def test_a_meeting_holds_the_reminder_until_its_end() -> None:
+    verdict = decide(PresenceFacts(meeting_until=at(15)), POLICY, PREVIOUS, SLOT, at(30))
+    assert verdict.decision == "hold" and verdict.reason == "in a meeting until 10:45"
+    assert release(PresenceFacts(meeting_until=at(15)), POLICY, at(30), at(10)) == "keep"
+    assert release(PresenceFacts(), POLICY, at(30), at(15)) == "show"
+
+
+def test_a_meeting_that_outlasts_the_next_slot_makes_the_reminder_missed_at_once() -> None:
+    facts = PresenceFacts(dnd=True, meeting_until=at(45))
+    assert decide(facts, POLICY, PREVIOUS, SLOT, at(30)).decision == "missed"
+
+
+def test_a_locked_screen_in_a_meeting_still_counts_as_away() -> None:
+    facts = PresenceFacts(locked=True, meeting_until=at(15))
+    assert decide(facts, POLICY, PREVIOUS, SLOT, at(30)).decision == "away"
