@@ -9,11 +9,11 @@ import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fakes import ALWAYS, Clock
 
 from deskbreak.config import load_config
 from deskbreak.daemon import core
@@ -22,23 +22,6 @@ from deskbreak.desktop.notify import AnswerCallback, Notification, Notifier
 from deskbreak.paths import Paths
 from deskbreak.planner import schedule
 from deskbreak.store.history import History
-
-ALWAYS = """
-[schedule]
-timezone = "UTC"
-hours = ["00:00-24:00"]
-days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-[notifications]
-backend = "console"
-"""
-
-
-@dataclass
-class Clock:
-    offset: timedelta = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
 
 
 class AnsweringNotifier:
