@@ -176,7 +176,9 @@ class Daemon:
             wake_at=self._check_held_at,
             paused=lambda now: schedule.is_paused(self.plan, now),
         )
-        saved = history.load_state()
+        # Through the queue: it has replayed the spill journal a crash left, and a state
+        # still waiting there is newer than the saved one.
+        saved = self.history.load_state()
         self.plan = schedule.PlanState(
             paused_until=saved.paused_until,
             paused_indefinitely=saved.paused_indefinitely,
@@ -189,7 +191,7 @@ class Daemon:
         self.last_move_id = saved.last_move_id
         # The history is the truth about answers, also across a restart.
         self.last_answer: str | None = (
-            history.reminder_answer(saved.last_reminder_id)
+            self.history.reminder_answer(saved.last_reminder_id)
             if saved.last_reminder_id is not None
             else None
         )
@@ -712,6 +714,8 @@ class Daemon:
         self.supervise("heartbeat", self._heartbeat)
         await self.presence.start()
         self.history.record_event("start", self.now(), f"pid {os.getpid()}")
+        if self.history.pending:  # the journal a crash left could not be replayed yet
+            self._retry_writes_later()
         source = self.config.source or f"{self.paths.config_file} (not found; using defaults)"
         log.info("deskbreak started (pid %d); config: %s", os.getpid(), source)
         log.info("backends: %s", " → ".join(n.name for n in self.notifiers))

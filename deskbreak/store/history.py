@@ -17,7 +17,7 @@ import json
 import logging
 import math
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -103,6 +103,17 @@ MIGRATIONS: list[tuple[str, ...]] = [
             answered_at INTEGER
         )""",
         "CREATE INDEX run_prompts_at ON run_prompts (at)",
+    ),
+    # 3: how far the daemon's spill journal (store/journal.py) has been replayed: the
+    # journal's generation and the last record written, updated in the same transaction as
+    # that record, so a replay after a crash skips what is already in.
+    (
+        """CREATE TABLE journal_replayed (
+            id         INTEGER PRIMARY KEY CHECK (id = 1),
+            generation TEXT NOT NULL,
+            seq        INTEGER NOT NULL
+        )""",
+        "INSERT INTO journal_replayed (id, generation, seq) VALUES (1, '', 0)",
     ),
 ]
 
@@ -251,7 +262,11 @@ class History:
         """Make the writes inside one transaction: all committed at the end, or none.
 
         IMMEDIATE takes the write lock at once, so a concurrent writer waits rather than
-        failing halfway. Used for the state and migrations, and for bulk loads."""
+        failing halfway. Used for the state and migrations, and for bulk loads. Inside an
+        open transaction it joins that one (a replayed state save)."""
+        if self._db.in_transaction:
+            yield
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -284,6 +299,25 @@ class History:
         daemon runs, so it can hand out ids before a row is written."""
         row = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM reminders").fetchone()
         return int(row[0])
+
+    def replayed_mark(self) -> tuple[str, int]:
+        """(generation, seq) of the last spill-journal record written to this database."""
+        row = self._db.execute("SELECT generation, seq FROM journal_replayed").fetchone()
+        return ("", 0) if row is None else (str(row[0]), int(row[1]))
+
+    def write_once(self, generation: str, seq: int, write: Callable[[], object]) -> bool:
+        """Run `write` and mark journal record (generation, seq) as written, in one
+        transaction; a record marked already is skipped (False). Records of one generation
+        are replayed in seq order, so one mark per database is enough."""
+        with self.transaction():
+            done_generation, done_seq = self.replayed_mark()
+            if done_generation == generation and seq <= done_seq:
+                return False
+            write()
+            self._db.execute(
+                "UPDATE journal_replayed SET generation = ?, seq = ?", (generation, seq)
+            )
+        return True
 
     def schema_version(self) -> int:
         row = self._db.execute("PRAGMA user_version").fetchone()
@@ -373,13 +407,7 @@ class History:
 
     def save_state(self, state: DaemonState) -> None:
         """Replace the saved state in one transaction."""
-        rows = []
-        for f in fields(state):
-            value = getattr(state, f.name)
-            if isinstance(value, datetime):
-                epoch(value)  # rejects naive datetimes
-                value = value.astimezone(UTC).isoformat()
-            rows.append((f.name, json.dumps(value)))
+        rows = list(state_texts(state).items())
         with self.transaction():
             self._db.execute("DELETE FROM state")
             self._db.executemany("INSERT INTO state (key, value) VALUES (?, ?)", rows)
@@ -454,8 +482,25 @@ class History:
         return events[:limit]
 
 
+def state_texts(state: DaemonState) -> dict[str, str]:
+    """Each field of `state` as the JSON text the state table keeps (times in UTC)."""
+    texts = {}
+    for f in fields(state):
+        value = getattr(state, f.name)
+        if isinstance(value, datetime):
+            epoch(value)  # rejects naive datetimes
+            value = value.astimezone(UTC).isoformat()
+        texts[f.name] = json.dumps(value)
+    return texts
+
+
 def _load_state(db: sqlite3.Connection) -> DaemonState:
-    stored = dict(db.execute("SELECT key, value FROM state").fetchall())
+    return state_from_texts(dict(db.execute("SELECT key, value FROM state").fetchall()))
+
+
+def state_from_texts(stored: dict[str, str]) -> DaemonState:
+    """The DaemonState of `state_texts`; a value that cannot be read is reset with a warning."""
+    stored = dict(stored)
     # Before one named slot, a skip was kept as a cut-off: the slot it dropped.
     if "skip_through" in stored and "skipped_slot" not in stored:
         stored["skipped_slot"] = stored["skip_through"]

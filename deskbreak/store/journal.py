@@ -1,0 +1,196 @@
+"""The spill journal: the history writes that could not reach the database yet, on disk.
+
+Another process can hold the history database's write lock for a long time, and the daemon
+must not wait for it. A write the database refuses goes to this journal instead: one JSON
+record per line, appended and fsync'd before the write counts as accepted. So a `kill -9`, a
+crash or a power cut while the database is locked loses nothing: the running daemon replays the
+journal into the database once it takes writes again, and the next start replays it before
+the daemon plans anything.
+
+Replay is idempotent. Every record carries the journal's generation (a random name chosen when
+an empty journal gets its first record) and a sequence number; the database keeps the last
+(generation, seq) it took, in the same transaction as that record (`History.write_once`). A
+crash after a record's commit and before the journal is emptied replays nothing twice.
+
+A crash in the middle of an append leaves a last line without its newline. That record was
+never accepted (its fsync had not returned), so it is dropped with a warning and cut off, and
+the next append starts on a fresh line. A damaged line elsewhere is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import logging
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from deskbreak.errors import DeskbreakError
+from deskbreak.store.history import History, state_from_texts
+
+log = logging.getLogger("deskbreak.store.journal")
+
+Op = Literal["reminder", "answer", "event", "state"]
+OPS: tuple[Op, ...] = get_args(Op)
+
+
+def journal_path(database: Path) -> Path:
+    """The journal beside `database`: history.sqlite3 -> history-spill.jsonl."""
+    return database.with_name(f"{database.stem}-spill.jsonl")
+
+
+def new_generation() -> str:
+    return os.urandom(8).hex()  # not `secrets`: hmac would load OpenSSL into the daemon
+
+
+class JournalError(DeskbreakError):
+    """The spill journal cannot be opened, or is a file deskbreak must not write through (a
+    symlink, a file of another user)."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One history write: `op` names the History method, `data` holds its arguments (times
+    as ISO 8601 text with their offset)."""
+
+    generation: str
+    seq: int
+    op: Op
+    data: Mapping[str, Any]
+
+    def line(self) -> bytes:
+        fields = {"generation": self.generation, "seq": self.seq, "op": self.op, "data": self.data}
+        return json.dumps(fields, separators=(",", ":")).encode("ascii") + b"\n"
+
+    @classmethod
+    def parse(cls, line: bytes) -> Record:
+        """The record of one line; ValueError when it is not one."""
+        value = json.loads(line)
+        if not isinstance(value, dict):
+            raise ValueError("not an object")
+        generation, seq, op, data = (value.get(k) for k in ("generation", "seq", "op", "data"))
+        if not isinstance(generation, str) or not isinstance(data, dict):
+            raise ValueError("no generation or data")
+        if not isinstance(seq, int) or isinstance(seq, bool) or op not in OPS:
+            raise ValueError("no sequence number or an unknown op")
+        return cls(generation, seq, op, data)
+
+
+def write_record(history: History, record: Record) -> None:
+    """Make the write `record` stands for (without marking it replayed)."""
+    data = record.data
+    if record.op == "reminder":
+        history.record_reminder(
+            _time(data["at"]), data["move_id"], data["area"], data["backend"], data["id"]
+        )
+    elif record.op == "answer":
+        history.record_answer(data["reminder_id"], data["answer"], _time(data["at"]))
+    elif record.op == "event":
+        history.record_event(data["kind"], _time(data["at"]), data["detail"])
+    else:
+        history.save_state(state_from_texts(data["state"]))
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class SpillJournal:
+    """The append-only journal file at `path`, created 0600 at its first record, never
+    through a symlink."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def load(self) -> list[Record]:
+        """The records in the file, in order; a torn last line is cut off, damaged lines are
+        skipped, each with a warning. No file: no records (and none is created)."""
+        if not self.path.exists() and not self.path.is_symlink():
+            return []
+        fd = self._open()
+        size = os.fstat(fd).st_size
+        data = os.pread(fd, size, 0)
+        keep = data.rfind(b"\n") + 1
+        if keep < len(data):
+            log.warning(
+                "%s ends in a line cut off by a crash (%d bytes); that write was never "
+                "accepted and is dropped",
+                self.path,
+                len(data) - keep,
+            )
+            os.ftruncate(fd, keep)
+            os.fsync(fd)
+        records = []
+        for number, line in enumerate(data[:keep].split(b"\n")[:-1], start=1):
+            try:
+                records.append(Record.parse(line))
+            except ValueError as err:  # json's errors are ValueErrors too
+                log.warning("line %d of %s cannot be read (%s); skipped", number, self.path, err)
+        return records
+
+    def append(self, record: Record) -> None:
+        """Add `record` and return once it is on disk. Raises OSError or JournalError."""
+        fd = self._open()
+        line = record.line()
+        while line:
+            written = os.write(fd, line)
+            line = line[written:]
+        os.fsync(fd)
+
+    def clear(self) -> None:
+        """Empty the journal: every record in it is in the database."""
+        if self._fd is None:
+            return
+        os.ftruncate(self._fd, 0)
+        os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+    def _open(self) -> int:
+        if self._fd is not None:
+            return self._fd
+        created = not self.path.exists()
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        try:
+            fd = os.open(self.path, flags, 0o600)
+        except OSError as err:
+            if err.errno == errno.ELOOP:
+                raise JournalError(
+                    f"{self.path} is a symbolic link; deskbreak will not write its history "
+                    "through it (remove it and start again)"
+                ) from None
+            raise JournalError(
+                f"cannot open the spill journal {self.path}: {err.strerror}"
+            ) from None
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+            os.close(fd)
+            raise JournalError(
+                f"{self.path} is not a regular file of this user; move it aside and start again"
+            )
+        if stat.S_IMODE(st.st_mode) != 0o600:
+            os.fchmod(fd, 0o600)
+        if created:
+            _sync_directory(self.path.parent)  # the new name must survive a power cut too
+        self._fd = fd
+        return fd
+
+
+def _sync_directory(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

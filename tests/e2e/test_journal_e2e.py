@@ -1,0 +1,101 @@
+"""A reminder and its answer made while another process holds the history locked survive a
+`kill -9` of the installed daemon: the spill journal replays them at the next start, once."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+from e2e_support import MakeDaemon, harness, notify_calls, wait_for
+
+CONFIG = """
+[schedule]
+timezone = "UTC"
+[notifications]
+backend = "dbus"
+timeout = 0
+"""
+
+# Holds the database's write lock until its stdin closes, as a backup or `sqlite3` would.
+LOCK_HOLDER = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.read()
+db.execute("ROLLBACK")
+"""
+
+
+@contextmanager
+def locked_by_another_process(database: Path) -> Iterator[subprocess.Popen[str]]:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(database)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    try:
+        yield holder
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+
+
+def release(holder: subprocess.Popen[str]) -> None:
+    assert holder.stdin is not None
+    holder.stdin.close()
+    assert holder.wait(timeout=10) == 0
+
+
+def reminder_rows(database: Path) -> list[tuple[int, str, str | None]]:
+    with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as db:
+        return db.execute("SELECT id, move_id, answer FROM reminders ORDER BY id").fetchall()
+
+
+def test_a_reminder_answered_while_the_history_is_locked_survives_kill_9_exactly_once(
+    make_daemon: MakeDaemon, notify_server: dict[str, str], isolated_dirs: Path
+) -> None:
+    database = isolated_dirs / "data" / "deskbreak" / "history.sqlite3"
+    journal = database.with_name("history-spill.jsonl")
+    daemon = make_daemon(CONFIG, **notify_server)
+    daemon.start()
+    with locked_by_another_process(database) as holder:
+        assert daemon.cli("now").returncode == 0
+        calls = wait_for(
+            lambda: notify_calls(notify_server["NOTIFY_HARNESS_DIR"]), what="the reminder"
+        )
+        pressed = harness(notify_server, "act", "Done")
+        assert pressed.returncode == 0, pressed.stderr
+        shown = wait_for(
+            lambda: (
+                (daemon.status()["last_reminder"] or {}).get("answer") == "done"
+                and daemon.status()["last_reminder"]
+            ),
+            what="the Done answer",
+        )
+        assert shown["name"] == calls[-1]["summary"]
+        assert reminder_rows(database) == []  # the lock kept both out of the database
+        assert len(journal.read_text(encoding="utf-8").splitlines()) >= 2
+        daemon.proc.kill()  # SIGKILL: no chance to flush anything
+        daemon.proc.wait(timeout=10)
+        release(holder)
+
+    daemon.start()
+    status = daemon.status()
+    assert status["today"]["sent"] == 1 and status["today"]["done"] == 1
+    assert reminder_rows(database) == [(shown["id"], shown["move"], "done")]
+    assert journal.stat().st_size == 0
+    assert "now in the history" in daemon.output()
+
+    # A second restart replays nothing again.
+    assert daemon.stop() == 0
+    daemon.start()
+    assert reminder_rows(database) == [(shown["id"], shown["move"], "done")]
+    assert daemon.stop() == 0
