@@ -1,6 +1,7 @@
 """Idle cost of the daemon and start-up latency of the CLI; prints figures, asserts nothing.
 
     python bench/idle.py [--seconds 60] [--runs 15]
+    python bench/idle.py --cli-only [--runs 15]   # just the CLI start-up figures, no idle wait
 
 Targets (from the issues): idle RSS <= 25.5 MB without presence sources (30 MB at most);
 idle CPU <= 0.05 s per minute; `deskbreak --help`,
@@ -71,11 +72,32 @@ def wall_times(command: list[str], runs: int, env: dict[str, str]) -> list[float
     return times
 
 
+def print_idle(pid: int, seconds: float, presence: bool) -> None:
+    """Resident memory, CPU and wake-ups of the daemon over `seconds` of idling."""
+    time.sleep(2)  # let start-up work settle before measuring idle
+    cpu0, switches0 = cpu_seconds(pid), context_switches(pid)
+    time.sleep(seconds)
+    cpu1, switches1 = cpu_seconds(pid), context_switches(pid)
+    rss = rss_mb(pid)
+    per_minute = 60.0 / seconds
+    sources = "with" if presence else "without"
+    print(f"daemon idle over {seconds:.0f} s, {sources} presence sources")
+    print(f"  resident memory      {rss:6.1f} MB   (target <= 25.5 MB)")
+    cpu = (cpu1 - cpu0) * per_minute
+    # /proc counts CPU in clock ticks (10 ms): zero ticks means less than one.
+    shown = f"{cpu:.3f} s" if cpu else f"< {1 / os.sysconf('SC_CLK_TCK'):.2f} s"
+    print(f"  CPU per minute       {shown:>8}   (target <= 0.05 s)")
+    print(f"  wake-ups per minute  {(switches1 - switches0) * per_minute:6.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--presence", action="store_true", help="keep the presence sources on")
+    parser.add_argument(
+        "--cli-only", action="store_true", help="skip the idle measurement (quicker to iterate)"
+    )
     args = parser.parse_args()
     # The script beside this interpreter, not a shim: pyenv's bash shims add ~0.1 s to every
     # call and would be measured instead of deskbreak.
@@ -104,22 +126,10 @@ def main() -> None:
                 if time.monotonic() > deadline:
                     sys.exit("daemon did not start")
                 time.sleep(0.05)
-            time.sleep(2)  # let start-up work settle before measuring idle
-            cpu0, switches0 = cpu_seconds(daemon.pid), context_switches(daemon.pid)
-            time.sleep(args.seconds)
-            cpu1, switches1 = cpu_seconds(daemon.pid), context_switches(daemon.pid)
-            rss = rss_mb(daemon.pid)
-            per_minute = 60.0 / args.seconds
-            sources = "with" if args.presence else "without"
-            print(f"daemon idle over {args.seconds:.0f} s, {sources} presence sources")
-            print(f"  resident memory      {rss:6.1f} MB   (target <= 25.5 MB)")
-            cpu = (cpu1 - cpu0) * per_minute
-            # /proc counts CPU in clock ticks (10 ms): zero ticks means less than one.
-            shown = f"{cpu:.3f} s" if cpu else f"< {1 / os.sysconf('SC_CLK_TCK'):.2f} s"
-            print(f"  CPU per minute       {shown:>8}   (target <= 0.05 s)")
-            print(f"  wake-ups per minute  {(switches1 - switches0) * per_minute:6.1f}")
-
-            print(f"\nCLI wall time, median of {args.runs} interleaved rounds")
+            if not args.cli_only:
+                print_idle(daemon.pid, args.seconds, args.presence)
+            load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"\nCLI wall time, median of {args.runs} interleaved rounds (load {load})")
             commands = {
                 "python -c 'import typer'": [sys.executable, "-c", "import typer"],
                 "deskbreak --help": [exe, "--help"],

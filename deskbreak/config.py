@@ -323,22 +323,20 @@ class _Validator:
         return tuple(windows)
 
     def _window(self, key: str, item: Any, section: str) -> Window:
-        bad = self.fail(
+        match = _WINDOW.match(item) if isinstance(item, str) else None
+        if match:
+            h1, m1, h2, m2 = (int(g) for g in match.groups())
+            start, end = h1 * 60 + m1, h2 * 60 + m2
+            end_ok = h2 < 24 or (h2, m2) == (24, 0)
+            if h1 <= 23 and m1 <= 59 and m2 <= 59 and end_ok and start < end:
+                return Window(start, end)
+        # Built only here: finding the key's line in the file costs a scan of its text.
+        raise self.fail(
             section,
             key,
             f'{item!r} is not a work window; write "HH:MM-HH:MM" in 24-hour time, '
             'start before end, e.g. "09:00-12:30"',
         )
-        match = _WINDOW.match(item) if isinstance(item, str) else None
-        if not match:
-            raise bad
-        h1, m1, h2, m2 = (int(g) for g in match.groups())
-        if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2 != 0):
-            raise bad
-        start, end = h1 * 60 + m1, h2 * 60 + m2
-        if start >= end:
-            raise bad
-        return Window(start, end)
 
     def notifications(self, table: Mapping[str, Any]) -> NotificationConfig:
         self._check_keys("notifications", table, self.SECTIONS["notifications"])

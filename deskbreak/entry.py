@@ -1,41 +1,23 @@
-"""The `deskbreak` command's entry point: `start` runs the daemon, the rest goes to Typer.
+"""The `deskbreak` command's entry point: plain `start`, `status` and `schedule` command lines
+run without Typer (see `cli.quick`), the rest goes to the Typer app.
 
 The daemon idles all day, so it should not carry Typer, click and rich (about 2 MB of memory
-and 50 ms of start-up) for a command line it reads once. `deskbreak [-c FILE] start [-v]` is
-recognised here, before the Typer app is built; every other command line, `deskbreak start
---help` included, goes to the app unchanged. Either way a failure reaches the user as one or
-two lines and an exit code, never a traceback.
+and 50 ms of start-up) for a command line it reads once, and `status` and `schedule` answer in
+about half the time without them. Every other command line, `deskbreak start --help`
+included, goes to the app unchanged. Either way a failure reaches the user as one or two lines
+and an exit code, never a traceback.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import traceback
-from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from deskbreak.errors import EXIT_INTERNAL, EXIT_OK, DeskbreakError
+from deskbreak.errors import EXIT_INTERNAL, DeskbreakError
 
-_CONFIG_OPTIONS = ("-c", "--config")
-_VERBOSE_OPTIONS = ("-v", "--verbose")
-
-
-def start_options(argv: Sequence[str]) -> tuple[str | None, bool] | None:
-    """(config file, verbose) when `argv` plainly asks to start the daemon, else None."""
-    config = None
-    words = list(argv)
-    while words and words[0] != "start":
-        word = words.pop(0)
-        if word in _CONFIG_OPTIONS and words:
-            config = words.pop(0)
-        elif word.startswith("--config=") and len(word) > len("--config="):
-            config = word.removeprefix("--config=")
-        else:
-            return None  # --version, --help, another command: the Typer app answers it
-    if not words or not set(words[1:]) <= set(_VERBOSE_OPTIONS):
-        return None
-    return config, len(words) > 1
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _completing() -> bool:
@@ -43,6 +25,8 @@ def _completing() -> bool:
 
 
 def _log_internal_error() -> Path | None:
+    import traceback  # only a crash pays for it
+
     from deskbreak.paths import default_paths
 
     try:
@@ -58,15 +42,14 @@ def _log_internal_error() -> Path | None:
 def main() -> None:
     """Run the command line; turn every failure into a short message and an exit code."""
     argv = sys.argv[1:]
-    start = None if _completing() else start_options(argv)
     try:
-        if start is not None:
-            from deskbreak.daemon.start import run_daemon
+        from deskbreak.cli.quick import quick_command
 
-            run_daemon(*start)
-            code = EXIT_OK
+        quick = None if _completing() else quick_command(argv)
+        if quick is not None:
+            code = quick()
         else:
-            from deskbreak.cli import run_app
+            from deskbreak.cli.app import run_app
 
             code = run_app(argv)
     except DeskbreakError as err:

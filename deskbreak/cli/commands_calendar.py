@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from deskbreak.cli import command_group
+from deskbreak.cli.app import command_group
 from deskbreak.cli.common import config_from, paths_from, print_json, warn
 from deskbreak.errors import EXIT_OK, EXIT_STATE, UsageError
 

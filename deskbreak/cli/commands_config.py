@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from deskbreak.cli import app
+from deskbreak.cli.app import app
 from deskbreak.cli.common import paths_from, print_json, warn
 from deskbreak.errors import EXIT_USAGE, DeskbreakError
 

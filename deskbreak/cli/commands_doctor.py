@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from deskbreak.cli import app
+from deskbreak.cli.app import app
 from deskbreak.cli.common import paths_from, print_json
 
 if TYPE_CHECKING:

@@ -7,14 +7,17 @@ import dataclasses
 import shutil
 import sys
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from deskbreak.cli import app
+from deskbreak.cli.app import app
 from deskbreak.cli.common import config_from, print_json
 from deskbreak.errors import EXIT_OK, UsageError
-from deskbreak.library.moves import AREAS, Library, Move, did_you_mean
+from deskbreak.library.names import AREAS
+
+if TYPE_CHECKING:
+    from deskbreak.library.moves import Library, Move
 
 _HEADERS = ("id", "area", "setting", "desk", "dose")
 
@@ -93,6 +96,8 @@ def list_moves(library: Library, area: str | None, as_json: bool, width: int | N
 def show_move(library: Library, move_id: str, as_json: bool) -> int:
     """Print one move in full; UsageError naming a close id for an unknown one."""
     if move_id not in library.moves:
+        from deskbreak.library.moves import did_you_mean
+
         hint = did_you_mean(move_id, library.moves) or " (`deskbreak moves` lists them)"
         raise UsageError(f'unknown move "{move_id}"{hint}')
     move = library.moves[move_id]

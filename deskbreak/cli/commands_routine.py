@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from deskbreak.cli import app
+from deskbreak.cli.app import app
 from deskbreak.cli.common import config_from, paths_from, print_json, warn
 from deskbreak.errors import EXIT_OK, UsageError
 

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from deskbreak.cli import app
+from deskbreak.cli.app import app
 from deskbreak.cli.common import config_from, paths_from, print_json
+from deskbreak.cli.schedule_view import stored_windows
 from deskbreak.errors import EXIT_OK, UsageError
 
 if TYPE_CHECKING:
-    from deskbreak.planner.runs import CalendarWindow
-
-
-def stored_windows(database: Path, start: datetime, end: datetime) -> list[CalendarWindow]:
-    """The synced calendar windows overlapping [start, end), read-only."""
-    if not database.exists():
-        return []  # and SQLite stays unimported
-    from deskbreak.planner.runs import CalendarWindow
-    from deskbreak.store.calendar_windows import read_windows_between
-
-    return [
-        CalendarWindow(w.start, w.end, w.busy, w.run, w.all_day)
-        for w in read_windows_between(database, start, end)
-    ]
+    pass
 
 
 @app.command("runs")

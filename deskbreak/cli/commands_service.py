@@ -6,19 +6,20 @@ import dataclasses
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 from typing import TYPE_CHECKING, Literal
 
 import typer
 
+from deskbreak.cli.app import command_group
+from deskbreak.cli.common import print_json, warn
+from deskbreak.errors import EXIT_OK, EXIT_STATE, DeskbreakError
+
 if TYPE_CHECKING:
     from deskbreak.service.base import Change
 
-from deskbreak.cli import command_group
-from deskbreak.cli.common import print_json, warn
-from deskbreak.errors import EXIT_OK, EXIT_STATE, DeskbreakError
-from deskbreak.proc import run_command
+# subprocess (and deskbreak.proc, its runner) is imported in the commands that run something:
+# every `deskbreak --help` imports this module.
 
 service_app = command_group(
     "service", "Run deskbreak at login as a systemd user service: install, uninstall, status, logs."
@@ -102,6 +103,8 @@ _DONE = {
 
 def _apply(action: Literal["install", "uninstall"], for_all: bool, dry_run: bool) -> None:
     """Install or uninstall (or show what that would do): for this user, or as root for all."""
+    from deskbreak.proc import run_command
+
     change: Change
     if for_all:
         from deskbreak.service import system_wide
@@ -127,6 +130,7 @@ def status_command(
 
     Exits with 1 when the service is not running.
     """
+    from deskbreak.proc import run_command
     from deskbreak.service import systemd
     from deskbreak.service.base import ServiceStatus
 
@@ -164,6 +168,8 @@ def logs_command(
     ),
 ) -> None:
     """Show the service's log from the journal. Example: deskbreak service logs -f -n 50"""
+    import subprocess
+
     from deskbreak.service import systemd
 
     command = systemd.logs_command(follow, lines, os.environ)

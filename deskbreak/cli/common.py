@@ -1,15 +1,18 @@
-"""What every command shares: the paths and config chosen by the global options, and output."""
+"""What every command shares: the paths and config chosen by the global options, and output.
+
+No Typer here (a context is only read): `cli.quick` runs commands without building the app.
+"""
 
 from __future__ import annotations
 
 import sys
 from typing import TYPE_CHECKING, Any
 
-import typer
-
 from deskbreak.paths import Paths, default_paths
 
 if TYPE_CHECKING:
+    import typer
+
     from deskbreak.config import Config
 
 
@@ -21,14 +24,19 @@ def paths_from(ctx: typer.Context) -> Paths:
 
 
 def config_from(ctx: typer.Context) -> Config:
-    """Load and validate the config for this invocation; raises ConfigError on a bad file.
+    """Load and validate the config for this invocation; raises ConfigError on a bad file."""
+    return load_config_noting(paths_from(ctx))
+
+
+def load_config_noting(paths: Paths) -> Config:
+    """Load and validate the config of `paths`; raises ConfigError on a bad file.
 
     Notes (a broken system-wide file skipped, a locked key the user's file tries to change)
     go to stderr, so a person sees them whatever the command.
     """
     from deskbreak.config import load_config_for
 
-    config = load_config_for(paths_from(ctx))
+    config = load_config_for(paths)
     for note in config.notes:
         warn(f"deskbreak: note: {note}")
     return config
@@ -42,4 +50,4 @@ def print_json(value: Any) -> None:
 
 
 def warn(message: str) -> None:
-    typer.echo(message, err=True)
+    print(message, file=sys.stderr)

@@ -9,33 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 from deskbreak.errors import UsageError
-
-Setting = Literal["desk", "standing", "floor"]
-Kind = Literal["dynamic", "static", "strength", "mobility"]
-Source = Literal["brief", "general", "custom"]
-# "each": the whole dose on one side, then on the other. "alternate": one rep a side in turn,
-# with no switch between. "none": both sides at once, or a move without sides.
-Sides = Literal["none", "each", "alternate"]
-
-AREAS = (
-    "neck",
-    "shoulders",
-    "upper-back",
-    "mid-back",
-    "lower-back",
-    "chest",
-    "hips",
-    "legs",
-    "core",
-    "whole-body",
-)
-SETTINGS: tuple[Setting, ...] = ("desk", "standing", "floor")
-KINDS: tuple[Kind, ...] = ("dynamic", "static", "strength", "mobility")
-SOURCES: tuple[Source, ...] = ("brief", "general", "custom")
-SIDES: tuple[Sides, ...] = ("none", "each", "alternate")
+from deskbreak.library.names import Kind, Setting, Sides, Source
 
 # The pace of one rep when a move sets no `rep_seconds` of its own: swings and marching are
 # quick, drills and strength reps are slow and controlled.

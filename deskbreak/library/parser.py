@@ -14,20 +14,22 @@ from typing import Any, NoReturn, cast
 
 from deskbreak.errors import ConfigError
 from deskbreak.library.moves import (
+    Library,
+    Move,
+    Routine,
+    RoutineStep,
+    did_you_mean,
+)
+from deskbreak.library.names import (
     AREAS,
     KINDS,
     SETTINGS,
     SIDES,
     SOURCES,
     Kind,
-    Library,
-    Move,
-    Routine,
-    RoutineStep,
     Setting,
     Sides,
     Source,
-    did_you_mean,
 )
 
 

@@ -11,18 +11,17 @@ from deskbreak.limits import MIN_DURATION, in_words
 MAX_DURATION = timedelta(days=366)
 
 _EXAMPLES = 'e.g. "10" (minutes), "45m", "90s", "1h30m" or "2h 15m"'
+# Patterns, not compiled ones: `re` compiles each on first use (and caches it), so the CLI
+# commands that import this module but parse nothing do not pay for compiling them.
 _NUMBER = r"([0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
-_DURATION = re.compile(
-    rf"""
+_DURATION = rf"""
     (?:{_NUMBER} \s* d(?:ays?)? \s*)?
     (?:{_NUMBER} \s* h(?:ours?|rs?)? \s*)?
     (?:{_NUMBER} \s* m(?:in(?:ute)?s?)? \s*)?
     (?:{_NUMBER} \s* s(?:ec(?:ond)?s?)? \s*)?
-    """,
-    re.VERBOSE | re.IGNORECASE | re.ASCII,
-)
-_PLAIN_MINUTES = re.compile(_NUMBER, re.ASCII)
-_CLOCK = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
+    """
+_DURATION_FLAGS = re.VERBOSE | re.IGNORECASE | re.ASCII
+_CLOCK = r"([01]?[0-9]|2[0-3]):([0-5][0-9])"
 _SECONDS_PER_UNIT = (86400, 3600, 60, 1)
 
 
@@ -33,9 +32,9 @@ def parse_duration(text: str, what: str = "duration", limit: timedelta = MAX_DUR
     than `limit` (naming `what` and the limit in words: "a pause can be at most 31 days").
     """
     cleaned = text.strip()
-    if plain := _PLAIN_MINUTES.fullmatch(cleaned):
+    if plain := re.fullmatch(_NUMBER, cleaned, re.ASCII):
         seconds = float(plain.group(1)) * 60
-    elif (match := _DURATION.fullmatch(cleaned)) and cleaned:
+    elif cleaned and (match := re.fullmatch(_DURATION, cleaned, _DURATION_FLAGS)):
         seconds = sum(
             float(value) * unit
             for value, unit in zip(match.groups(), _SECONDS_PER_UNIT, strict=True)
@@ -52,7 +51,7 @@ def parse_duration(text: str, what: str = "duration", limit: timedelta = MAX_DUR
 
 def parse_clock(text: str) -> time:
     """A wall-clock time from "HH:MM" (24-hour, e.g. "14:00" or "9:30")."""
-    match = _CLOCK.fullmatch(text.strip())
+    match = re.fullmatch(_CLOCK, text.strip(), re.ASCII)
     if match is None:
         raise UsageError(f'not a time of day: {text!r}; use 24-hour HH:MM, e.g. "14:00"')
     return time(int(match.group(1)), int(match.group(2)))

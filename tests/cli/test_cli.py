@@ -7,7 +7,13 @@ import click
 import pytest
 import typer
 
-from deskbreak.cli import COMMAND_MODULES, _command_name, _register_commands, app
+from deskbreak.cli.app import (
+    COMMAND_MODULES,
+    _command_name,
+    _register_commands,
+    app,
+    listing_only,
+)
 
 
 def registered_commands() -> set[str]:
@@ -39,6 +45,34 @@ def test_help_lists_every_command() -> None:
     assert result.returncode == 0
     for name in COMMAND_MODULES:
         assert name in result.stdout
+
+
+def help_text(typer_app: typer.Typer) -> str:
+    group = typer.main.get_command(typer_app)
+    return group.get_help(click.Context(group, info_name="deskbreak"))
+
+
+def test_the_quick_command_listing_reads_exactly_like_the_full_apps_help() -> None:
+    _register_commands()
+    listing = help_text(listing_only(app))
+    assert listing == help_text(app)
+    assert "schedule  Print the reminders" in listing and "service   Run deskbreak" in listing
+
+
+def test_the_listing_copy_leaves_the_app_able_to_run_its_commands() -> None:
+    _register_commands()
+    listing_only(app)
+    group = typer.main.get_command(app)
+    assert isinstance(group, click.Group)
+    schedule = group.commands["schedule"]
+    assert {param.name for param in schedule.params} >= {"on", "days", "as_json"}
+
+
+def test_a_command_line_without_a_command_still_answers_as_before() -> None:
+    bare = run()  # no words at all: the help, as a usage error (click's no_args_is_help)
+    assert bare.returncode == 2 and "Commands:" in bare.stdout + bare.stderr
+    missing = run("-c", "x.toml")
+    assert missing.returncode == 2 and "Missing command" in missing.stderr
 
 
 def test_version_prints_the_version() -> None:

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from fakes import ServerThread, status_reply
 
-from deskbreak.cli import app
-from deskbreak.cli.commands_control import (
+from deskbreak.cli.app import app
+from deskbreak.cli.control_view import (
     format_moment,
     render_done,
     render_pause,

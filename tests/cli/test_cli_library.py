@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from deskbreak.cli import _register_commands, app
+from deskbreak.cli.app import _register_commands, app
 from deskbreak.cli.commands_moves import table_lines
 from deskbreak.errors import DeskbreakError
 from deskbreak.library.loader import load_library

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from deskbreak.cli import _register_commands, app
+from deskbreak.cli.app import _register_commands, app
 from deskbreak.errors import DeskbreakError
 from deskbreak.store.history import History
 

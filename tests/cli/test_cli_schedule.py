@@ -9,7 +9,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from deskbreak.cli import _register_commands, app
+from deskbreak.cli.app import _register_commands, app
 from deskbreak.config import load_config
 from deskbreak.errors import DeskbreakError
 from deskbreak.paths import default_paths

@@ -10,7 +10,7 @@ from typing import Any
 
 from fakes import DaemonSession, isolated_paths, run_with_daemon
 
-from deskbreak.cli.commands_control import RENDERERS
+from deskbreak.cli.control_view import RENDERERS
 from deskbreak.daemon import protocol as p
 
 AT = r"(tomorrow )?[0-2][0-9]:[0-5][0-9]"

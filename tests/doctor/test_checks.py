@@ -501,7 +501,7 @@ def test_cli_exits_1_only_when_a_check_fails(
     monkeypatch: pytest.MonkeyPatch, status: Status, code: int
 ) -> None:
     import deskbreak.cli.commands_doctor  # noqa: F401 - registers `doctor` on the app
-    from deskbreak.cli import app
+    from deskbreak.cli.app import app
 
     def fake_checks(*args: object, **kwargs: object) -> list[Check]:
         return [Check("config", "ok", "defaults"), Check("daemon", status, "x", "y")]

@@ -11,7 +11,6 @@ import pytest
 from deskbreak.errors import UsageError
 from deskbreak.library.loader import load_library
 from deskbreak.library.moves import (
-    AREAS,
     NOTIFICATION_MAX_CHARS,
     NOTIFICATION_MAX_LINES,
     Library,
@@ -19,6 +18,7 @@ from deskbreak.library.moves import (
     Routine,
     RoutineStep,
 )
+from deskbreak.library.names import AREAS
 from deskbreak.library.parser import parse_library
 from deskbreak.routine.plan import MINUTES_RANGE, PlanStep, plan_routine
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from deskbreak.cli import app
+from deskbreak.cli.app import app
 from deskbreak.cli.commands_moves import list_moves
 from deskbreak.errors import ConfigError, UsageError
 from deskbreak.library.loader import load_library

@@ -16,12 +16,12 @@ from deskbreak.errors import DeskbreakError, UsageError
 from deskbreak.library.loader import load_library
 from deskbreak.library.moves import (
     REP_SECONDS_BY_KIND,
-    Kind,
     Library,
     Move,
     Routine,
     RoutineStep,
 )
+from deskbreak.library.names import Kind
 from deskbreak.routine.plan import READY_SECONDS, RoutinePlan, plan_routine
 from deskbreak.routine.runner import (
     RunnerState,
@@ -512,7 +512,7 @@ def test_the_voice_prefers_spd_say() -> None:
 
 
 def _invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, BaseException | None]:
-    from deskbreak.cli import _register_commands, app
+    from deskbreak.cli.app import _register_commands, app
 
     _register_commands()
     result = CliRunner().invoke(app, list(args), env=env, standalone_mode=False)

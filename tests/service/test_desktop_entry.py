@@ -169,7 +169,7 @@ def test_uninstall_global_removes_the_entry_and_its_dry_run_keeps_it(tmp_path: P
 
 def test_cli_dry_run_names_the_entry_on_stderr_and_keeps_stdout_a_unit() -> None:
     import deskbreak.cli.commands_service  # noqa: F401 - registers `service` on the app
-    from deskbreak.cli import app
+    from deskbreak.cli.app import app
 
     if not sys.platform.startswith("linux"):
         pytest.skip("the desktop entry is installed on Linux")

@@ -504,7 +504,7 @@ def cli() -> CliRunner:
 def test_cli_install_dry_run_prints_the_unit_and_commands_and_writes_nothing(
     cli: CliRunner, isolated_dirs: Path
 ) -> None:
-    from deskbreak.cli import app
+    from deskbreak.cli.app import app
 
     if not sys.platform.startswith("linux"):
         pytest.skip("the systemd unit is rendered on Linux")
@@ -521,7 +521,7 @@ def test_cli_install_dry_run_prints_the_unit_and_commands_and_writes_nothing(
 def test_cli_status_json_prints_the_status_and_exits_1_when_not_running(
     cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deskbreak.cli import app
+    from deskbreak.cli.app import app
 
     stopped = ServiceStatus(
         manager="systemd",
@@ -540,7 +540,7 @@ def test_cli_status_json_prints_the_status_and_exits_1_when_not_running(
 def test_cli_install_dry_run_redirected_to_a_file_is_a_unit_systemd_accepts(
     cli: CliRunner, systemd_analyze: str, tmp_path: Path
 ) -> None:
-    from deskbreak.cli import app
+    from deskbreak.cli.app import app
 
     executable(Path(os.environ["HOME"]) / ".local" / "bin" / "deskbreak")
     result = cli.invoke(app, ["service", "install", "--dry-run"])
@@ -569,7 +569,7 @@ SERVICE_STATUS_KEYS = {
 def test_cli_status_json_has_the_pinned_keys(
     cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deskbreak.cli import app
+    from deskbreak.cli.app import app
 
     running = ServiceStatus("systemd", "/x", True, True, "enabled", "active (running)")
     monkeypatch.setattr(systemd, "status", lambda **_: running)
@@ -580,7 +580,7 @@ def test_cli_status_json_has_the_pinned_keys(
 def test_cli_status_json_is_json_even_when_the_user_manager_is_unreachable(
     cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deskbreak.cli import app
+    from deskbreak.cli.app import app
 
     def unreachable(**_: object) -> ServiceStatus:
         raise DeskbreakError("`systemctl --user` cannot reach your user service manager")

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 import deskbreak.cli.commands_stats as commands_stats
-from deskbreak.cli import app
+from deskbreak.cli.app import app
 from deskbreak.errors import UsageError
 from deskbreak.store.history import Answer, AnswerCounts, History
 from deskbreak.store.stats import (
