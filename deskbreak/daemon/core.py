@@ -739,11 +739,7 @@ class Daemon:
             await self.presence.close()
             await self.buses.close()
             self.history.record_event("stop", self.now(), None)
-            if not self.history.flush():
-                log.error(
-                    "the history database stayed unavailable: %d write(s) could not be saved",
-                    self.history.pending,
-                )
+            self.history.flush_at_stop()
             log.info("deskbreak stopped")
 
 

@@ -67,15 +67,18 @@ class QueuedHistory:
         journal: SpillJournal | None = None,
     ) -> None:
         self.history = history
-        # Called when a write had to wait, so the owner can schedule a retry of `flush()`.
-        self.on_backlog = on_backlog
+        # Called when a write had to wait, so the owner can schedule a retry of `flush()`; not
+        # during the replay below (the owner is still being built: it looks at `pending`).
+        self.on_backlog: Callable[[], None] | None = None
         self.journal = SpillJournal(journal_path(history.path)) if journal is None else journal
         self._failing_since: str | None = None
         self._journal_trouble: str | None = None
-        self._pending: deque[Record] = deque(self._left_in_journal())
-        if self._pending:
-            # Carry on the generation found, after its last number (see journal.py).
-            self._generation, self._seq = self._pending[-1].generation, self._pending[-1].seq
+        records = self.journal.load()
+        self._pending: deque[Record] = deque(self._not_yet_written(records))
+        if records:
+            # One generation per journal file: carry on after its last record (see journal.py).
+            self._generation = records[-1].generation
+            self._seq = max(r.seq for r in records if r.generation == self._generation)
         else:
             self._generation, self._seq = new_generation(), 0
         self._next_id: int = max(
@@ -86,10 +89,12 @@ class QueuedHistory:
             count = len(self._pending)
             if self.flush():
                 log.info("%d write(s) left in %s are now in the history", count, self.journal.path)
+        elif records:
+            self._clear_journal()  # all in already: a crash came after the replay's commits
+        self.on_backlog = on_backlog
 
-    def _left_in_journal(self) -> list[Record]:
+    def _not_yet_written(self, records: list[Record]) -> list[Record]:
         """The journal's records the database has not taken yet."""
-        records = self.journal.load()
         try:
             generation, seq = self.history.replayed_mark()
         except sqlite3.Error:
@@ -155,6 +160,23 @@ class QueuedHistory:
             log.info("the history database is available again; every waiting write is in")
             self._failing_since = None
         return True
+
+    def flush_at_stop(self) -> None:
+        """A last try before the daemon exits; says where what still waits is kept."""
+        if self.flush():
+            return
+        if self._journal_trouble is None:
+            log.warning(
+                "the history database is still unavailable: %d write(s) wait in %s and are "
+                "written at the next start",
+                self.pending,
+                self.journal.path,
+            )
+        else:
+            log.error(
+                "the history database and the spill journal are unavailable: %d write(s) are lost",
+                self.pending,
+            )
 
     def _write(self, op: Op, data: dict[str, Any]) -> None:
         self._seq += 1

@@ -99,3 +99,36 @@ def test_a_reminder_answered_while_the_history_is_locked_survives_kill_9_exactly
     daemon.start()
     assert reminder_rows(database) == [(shown["id"], shown["move"], "done")]
     assert daemon.stop() == 0
+
+
+def test_a_daemon_restarted_while_the_lock_is_still_held_writes_the_journal_when_it_ends(
+    make_daemon: MakeDaemon, notify_server: dict[str, str], isolated_dirs: Path
+) -> None:
+    database = isolated_dirs / "data" / "deskbreak" / "history.sqlite3"
+    daemon = make_daemon(CONFIG, **notify_server)
+    daemon.start()
+    with locked_by_another_process(database) as holder:
+        assert daemon.cli("now").returncode == 0
+        wait_for(lambda: notify_calls(notify_server["NOTIFY_HARNESS_DIR"]), what="the reminder")
+        done = daemon.cli("done")
+        assert done.returncode == 0, done.stderr
+        shown = daemon.status()["last_reminder"]
+        daemon.proc.kill()
+        daemon.proc.wait(timeout=10)
+
+        daemon.start()  # the lock is still held: the journal waits, the daemon runs
+        status = daemon.status()
+        assert (status["today"]["sent"], status["today"]["done"]) == (1, 1)
+        assert status["last_reminder"]["answer"] == "done"
+        assert reminder_rows(database) == []
+        release(holder)
+
+    wait_for(
+        lambda: reminder_rows(database) == [(shown["id"], shown["move"], "done")],
+        what="the running daemon to write the journal into the history",
+    )
+    daemon.proc.kill()
+    daemon.proc.wait(timeout=10)
+    daemon.start()
+    assert reminder_rows(database) == [(shown["id"], shown["move"], "done")]
+    assert daemon.stop() == 0

@@ -83,6 +83,14 @@ def test_a_journal_replayed_twice_gives_each_row_once(tmp_path: Path) -> None:
     queued = restarted(database)
     assert len(reminders(queued.history)) == 1
     assert events(queued.history) == [("pause", "until resumed")]
+    # emptied, so the records that come next never share the file with the old ones
+    assert journal_path(database).stat().st_size == 0
+    # and what is written to the journal after that is replayed alone, at the next restart
+    with write_locked(database):
+        queued.record_event("resume", NOW + timedelta(minutes=5), None)
+    queued = restarted(database)
+    assert len(reminders(queued.history)) == 1
+    assert events(queued.history) == [("pause", "until resumed"), ("resume", None)]
 
 
 def test_a_torn_last_line_is_dropped_with_a_warning_and_the_rest_replayed(
