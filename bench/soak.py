@@ -4,8 +4,8 @@
     python bench/soak.py --small              # CI size: the DST night and Sunday 2027-03-28
 
 The daemon (`deskbreak start`, as installed beside this interpreter) runs under libfaketime,
-its wall clock `--speed` times faster than real, and sends through notify-send to the
-harness's dunst (notify-harness.sh). The week (Europe/Berlin; work 08:00-12:30 and 13:30-17:00
+its wall clock `--speed` times faster than real, and sends over D-Bus to the harness's dunst
+(notify-harness.sh). The week (Europe/Berlin; work 08:00-12:30 and 13:30-17:00
 every day, so the lunch gap and the night are outside) crosses the spring DST change of
 2027-03-28 and brings:
 
@@ -32,6 +32,14 @@ change, as a status-bar applet would, and the daemon re-plans on that request. W
 libfaketime the heartbeat notices the step within a minute (tests/daemon/test_faults.py).
 The driver also pokes the daemon over its socket after each change of the spec file, because
 libfaketime only re-reads it when the process next asks the time.
+
+libfaketime with FAKETIME_NO_CACHE is not thread-safe: it re-reads the spec file into static
+buffers on every clock read, and two threads reading the clock at once can see a torn spec,
+fall back to the real time for a moment and then restart the fake clock from the spec's start
+(hours back). The daemon is one thread when it sends over D-Bus and runs no children, so the
+soak turns off what would start children (the call look); it samples the daemon's threads all
+along and counts every backward step of the daemon's own log clock, so a run spoiled by the
+tool shows as `threads_max` > 1 or `unscripted_back_steps` > 0 rather than as a daemon bug.
 """
 
 from __future__ import annotations
@@ -42,15 +50,18 @@ import os
 import random
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -69,13 +80,15 @@ interval = 30
 hours = ["08:00-12:30", "13:30-17:00"]
 days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 [notifications]
-backend = "notify-send"
+backend = "dbus"
 timeout = 5
 buttons = false
 [presence]
 natural_break = 0  # Xvfb's idle time is real time: at soak speed the "user" would look away
 respect_calls = false  # the call look is a real-time child (pw-dump): its limit, in sped-up
-                       # seconds, runs out before it can answer
+                       # seconds, runs out before it can answer; and a child means a second
+                       # thread in the daemon (asyncio's child watcher), which libfaketime's
+                       # clock cannot survive
 """
 BROKEN = CONFIG.replace("interval = 30", 'interval = "ten"')
 DAY_START, DAY_END = (7, 50), (16, 40)
@@ -142,6 +155,21 @@ class Daemon:
         self.log = root / "daemon.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.socket = Path(env["XDG_RUNTIME_DIR"]) / "deskbreak" / "control.sock"
+        self.threads_max = 0  # the most threads the daemon had at one sample
+        self._watching = threading.Event()
+        self._watcher = threading.Thread(target=self._watch_threads, daemon=True)
+
+    def _watch_threads(self) -> None:
+        """Sample the daemon's thread count every 20 ms (real) while the soak runs."""
+        while not self._watching.wait(0.02):
+            proc = self.proc
+            if proc is None:
+                continue
+            try:
+                count = sum(1 for _ in Path(f"/proc/{proc.pid}/task").iterdir())
+            except OSError:
+                continue  # between a kill and the restart
+            self.threads_max = max(self.threads_max, count)
 
     def start(self) -> None:
         with self.log.open("ab") as out:
@@ -151,6 +179,8 @@ class Daemon:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
+        if not self._watcher.is_alive():
+            self._watcher.start()
         deadline = time.monotonic() + 30
         while self.ask("status") is None:
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -180,6 +210,7 @@ class Daemon:
         self.proc.wait()
 
     def stop(self) -> None:
+        self._watching.set()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -382,6 +413,15 @@ def compare(out: Outcome, sent: list[datetime], database: Path) -> dict[str, int
     }
 
 
+LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ", re.M)
+
+
+def back_steps(log_text: str) -> int:
+    """How often the daemon's own log clock went back by more than five seconds."""
+    stamps = [datetime.fromisoformat(found) for found in LOG_TIME.findall(log_text)]
+    return sum(1 for a, b in pairwise(stamps) if b < a - timedelta(seconds=5))
+
+
 def load_config_text(load: object) -> object:
     """The soak's schedule config, parsed by deskbreak itself."""
     with tempfile.TemporaryDirectory() as folder:
@@ -399,6 +439,9 @@ def main() -> int:
     parser.add_argument("--speed", type=float, default=None, help="fake seconds per real second")
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--keep", type=Path, help="copy the daemon log, dunst's bus log and the history here"
+    )
     args = parser.parse_args()
     lib = next((p for p in FAKETIME_LIBS if Path(p).exists()), None)
     if lib is None:
@@ -450,6 +493,10 @@ def main() -> int:
             sent = notifications(harness_dir, clock)
             figures = compare(out, sent, root / "data" / "deskbreak" / "history.sqlite3")
             log_text = daemon.log.read_text(encoding="utf-8", errors="replace")
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                for kept in (daemon.log, harness_dir / "notify.log", *root.glob("data/*/*")):
+                    shutil.copy2(kept, args.keep / kept.name)
     finally:
         subprocess.run(["bash", str(HARNESS), "stop", str(harness_dir)], capture_output=True)
     figures["real_seconds"] = round(time.monotonic() - wall_started)
@@ -458,6 +505,9 @@ def main() -> int:
     # Reminders the daemon itself dropped as too late: its loop was held up (a busy machine).
     figures["dropped_late"] = len(re.findall(r"reminder was dropped: \d+ s late", log_text))
     figures["dropped_missed"] = log_text.count("the computer was asleep or busy")
+    # The tool's own faults (see the docstring): only the scripted step may go back.
+    figures["threads_max"] = daemon.threads_max
+    figures["unscripted_back_steps"] = max(0, back_steps(log_text) - 1)
     if args.json:
         print(json.dumps(figures))
     else:

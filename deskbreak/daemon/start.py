@@ -50,7 +50,27 @@ def run_daemon(config_override: str | Path | None = None, verbose: bool = False)
         lock.release()
         raise
     try:
+        wait_for_children_on_the_loop()
         asyncio.run(Daemon(paths, config, history).run())
     finally:
         history.close()
         lock.release()
+
+
+def wait_for_children_on_the_loop() -> None:
+    """Let the event loop wait for child processes through a pidfd, not a thread per child.
+
+    Python 3.11's asyncio starts a thread for every child it waits for (the call look, a
+    calendar fetch, swayidle); 3.12 already uses a pidfd where the kernel has one (Linux 5.3+).
+    One thread keeps the idle daemon small, and libfaketime's clock, which the tests run the
+    daemon under, is not safe to read from two threads at once.
+    """
+    import asyncio
+
+    if sys.version_info >= (3, 12) or not hasattr(os, "pidfd_open"):
+        return
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        return  # an older kernel: keep asyncio's threads
+    asyncio.set_child_watcher(asyncio.PidfdChildWatcher())
