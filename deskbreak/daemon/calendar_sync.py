@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from deskbreak.daemon.children import start_child
 from deskbreak.planner.runs import CalendarWindow
 from deskbreak.store.calendar_windows import windows_between
 from deskbreak.store.history import History
@@ -77,16 +77,8 @@ class CalendarSyncer:
 
     async def _run(self) -> None:
         command = sync_command(self.config_file)
-        try:
-            child = await asyncio.create_subprocess_exec(
-                *command,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
-                env=dict(os.environ),
-            )
-        except OSError as err:
-            log.warning("could not start the calendar sync: %s", err)
+        child = await start_child(command, "the calendar sync", log, pipe_errors=True)
+        if child is None:
             return
         try:
             _, errors = await asyncio.wait_for(child.communicate(), SYNC_TIMEOUT_SECONDS)

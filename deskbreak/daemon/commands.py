@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from deskbreak.daemon import protocol as p
 from deskbreak.daemon.protocol import iso
@@ -104,6 +104,18 @@ def _zone(daemon: Daemon) -> str:
     return str(daemon.config.schedule.timezone)
 
 
+class _Ahead(TypedDict):
+    """What every reply to a change of plan ends with: the next reminder now, and the zone
+    the client shows times in."""
+
+    next_reminder: datetime | None
+    timezone: str
+
+
+def _ahead(daemon: Daemon) -> _Ahead:
+    return {"next_reminder": daemon.next_reminder(), "timezone": _zone(daemon)}
+
+
 def pause(daemon: Daemon, request: p.PauseRequest) -> p.PauseReply:
     now = daemon.now()
     if request.minutes is not None:
@@ -120,16 +132,14 @@ def pause(daemon: Daemon, request: p.PauseRequest) -> p.PauseReply:
         iso(until) or "until resumed",
         f"paused {f'until {until:%H:%M}' if until else 'until resumed'}",
     )
-    return p.PauseReply(
-        paused_until=until, next_reminder=daemon.next_reminder(), timezone=_zone(daemon)
-    )
+    return p.PauseReply(paused_until=until, **_ahead(daemon))
 
 
 def resume(daemon: Daemon, request: p.ResumeRequest) -> p.ResumeReply:
     now = daemon.now()
     daemon.set_plan(schedule.resume(daemon.plan))
     daemon.note("resume", now, None, f"resumed; next reminder: {daemon.describe_next()}")
-    return p.ResumeReply(next_reminder=daemon.next_reminder(), timezone=_zone(daemon))
+    return p.ResumeReply(**_ahead(daemon))
 
 
 async def snooze(daemon: Daemon, request: p.SnoozeRequest) -> p.SnoozeReply:
@@ -156,11 +166,7 @@ async def snooze(daemon: Daemon, request: p.SnoozeRequest) -> p.SnoozeReply:
         else f"snoozed until {until:%H:%M}{'; it gives way' if gave_way else ''}",
     )
     return p.SnoozeReply(
-        snoozed_until=until,
-        gave_way=gave_way,
-        answered=answered,
-        next_reminder=daemon.next_reminder(),
-        timezone=_zone(daemon),
+        snoozed_until=until, gave_way=gave_way, answered=answered, **_ahead(daemon)
     )
 
 
@@ -192,13 +198,7 @@ async def skip(daemon: Daemon, request: p.SkipRequest) -> p.SkipReply:
 def _skip_reply(
     daemon: Daemon, skipped: datetime | None, on_screen: bool, undone: bool
 ) -> p.SkipReply:
-    return p.SkipReply(
-        skipped=skipped,
-        on_screen=on_screen,
-        undone=undone,
-        next_reminder=daemon.next_reminder(),
-        timezone=_zone(daemon),
-    )
+    return p.SkipReply(skipped=skipped, on_screen=on_screen, undone=undone, **_ahead(daemon))
 
 
 async def done(daemon: Daemon, request: p.DoneRequest) -> p.DoneReply:
@@ -234,11 +234,10 @@ def reload(daemon: Daemon, request: p.ReloadRequest) -> p.ReloadReply:
     forgot = skipped if skipped is not None and daemon.plan.skipped_slot is None else None
     return p.ReloadReply(
         config_file=str(daemon.paths.config_file),
-        next_reminder=daemon.next_reminder(),
         file_exists=config.source is not None,
         notes=config.notes,
         forgot_skip=forgot,
-        timezone=_zone(daemon),
+        **_ahead(daemon),
     )
 
 

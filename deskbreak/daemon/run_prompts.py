@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from deskbreak.daemon.children import start_child
 from deskbreak.desktop.notify import DISMISSED, EXPIRED, Notification, Notifier, NotifyError
 from deskbreak.desktop.terminal import deskbreak_command, terminal_argv, type_instead
 from deskbreak.planner.runs import CalendarWindow, Prompt, RunsConfig, next_prompt, prompts_between
@@ -158,17 +158,8 @@ class RunPrompter:
         task.add_done_callback(self._children.discard)
 
     async def _run(self, argv: list[str]) -> None:
-        try:
-            child = await asyncio.create_subprocess_exec(
-                *argv,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-                env=dict(os.environ),
-                start_new_session=True,
-            )
-        except OSError as err:
-            log.warning("could not open a terminal (%s): %s", argv[0], err)
+        child = await start_child(argv, f"a terminal ({argv[0]})", log, own_session=True)
+        if child is None:
             return
         log.info("opened %s", " ".join([*argv[:1], "…", *argv[-2:]]))
         await child.wait()  # reaps it; a terminal may stay open as long as the routine runs
