@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import math
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -130,9 +129,6 @@ def read_recent_desk_moves(path: Path, limit: int = 20) -> list[str]:
     except sqlite3.Error:
         return []
     return [row[0] for row in reversed(rows)]
-
-
-log = logging.getLogger("deskbreak.store.history")
 
 
 class HistoryError(DeskbreakError):
@@ -511,7 +507,13 @@ def state_from_texts(stored: dict[str, str]) -> DaemonState:
         try:
             values[f.name] = _state_value(str(f.type), stored[f.name])
         except (ValueError, TypeError) as err:
-            log.warning("the saved %s cannot be read (%s); it is reset", f.name, err)
+            # Imported here, where it is rare: `deskbreak schedule` reads the state and
+            # should not pay ~5 ms for logging.
+            import logging
+
+            logging.getLogger("deskbreak.store.history").warning(
+                "the saved %s cannot be read (%s); it is reset", f.name, err
+            )
     return DaemonState(**values)  # type: ignore[arg-type]  # names and types checked above
 
 
