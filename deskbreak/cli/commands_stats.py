@@ -281,9 +281,10 @@ def stats_command(
 
     runs: RunTotals | None = None
     if database.exists():
-        from deskbreak.store.history import History
+        from deskbreak.store.journal import open_for_reading
 
-        with History(database) as history:
+        # Counts writes still waiting in the daemon's spill journal too (a locked history).
+        with open_for_reading(database) as history:
             stats = compute_stats(history, tz, start_day, end_day, today)
             runs = _run_totals(ctx, history, start_day, end_day)
     else:
@@ -341,9 +342,9 @@ def history_command(
     database = paths_from(ctx).database
     events: list[Event] = []
     if database.exists():
-        from deskbreak.store.history import History
+        from deskbreak.store.journal import open_for_reading
 
-        with History(database) as history:
+        with open_for_reading(database) as history:
             events = history.recent_events(limit)
     if as_json:
         print_json({"events": [event_to_json(event, tz) for event in events]})

@@ -296,6 +296,13 @@ class History:
         row = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM reminders").fetchone()
         return int(row[0])
 
+    def copy_in_memory(self) -> History:
+        """A private in-memory copy of this database, for a reader that adds writes it must
+        not make to the file (the spill journal's, see `journal.open_for_reading`)."""
+        copy = History(Path(":memory:"))
+        self._db.backup(copy._db)
+        return copy
+
     def replayed_mark(self) -> tuple[str, int]:
         """(generation, seq) of the last spill-journal record written to this database."""
         row = self._db.execute("SELECT generation, seq FROM journal_replayed").fetchone()

@@ -24,6 +24,7 @@ import errno
 import json
 import logging
 import os
+import sqlite3
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -101,6 +102,48 @@ def _time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _records(data: bytes, path: Path, warn: bool = True) -> list[Record]:
+    """The records of the complete lines in `data`; a damaged line is skipped."""
+    records = []
+    for number, line in enumerate(data.split(b"\n")[:-1], start=1):
+        try:
+            records.append(Record.parse(line))
+        except ValueError as err:  # json's errors are ValueErrors too
+            if warn:
+                log.warning("line %d of %s cannot be read (%s); skipped", number, path, err)
+    return records
+
+
+def open_for_reading(database: Path) -> History:
+    """The history as a reader (stats, history) should see it: the database, plus the writes
+    still waiting in its spill journal. Without a journal (the usual case) that is the
+    database itself; with one, an in-memory copy with the journal written into it. Neither
+    file is changed: the daemon may be appending to the journal right now, so a last line
+    without its newline is left out, not cut off."""
+    history = History(database)
+    try:
+        fd = os.open(journal_path(database), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:  # none (the usual case), or one the daemon refuses to use at its start
+        return history
+    try:
+        data = os.pread(fd, os.fstat(fd).st_size, 0)
+    finally:
+        os.close(fd)
+    records = _records(data, database, warn=False)
+    if not records:
+        return history
+    try:
+        copy = history.copy_in_memory()
+    finally:
+        history.close()
+    generation, seq = copy.replayed_mark()
+    for record in records:
+        if record.generation != generation or record.seq > seq:
+            with contextlib.suppress(sqlite3.IntegrityError, KeyError, TypeError, ValueError):
+                write_record(copy, record)  # as the daemon's replay drops it, so does this
+    return copy
+
+
 class SpillJournal:
     """The append-only journal file at `path`, created 0600 at its first record, never
     through a symlink."""
@@ -127,13 +170,7 @@ class SpillJournal:
             )
             os.ftruncate(fd, keep)
             os.fsync(fd)
-        records = []
-        for number, line in enumerate(data[:keep].split(b"\n")[:-1], start=1):
-            try:
-                records.append(Record.parse(line))
-            except ValueError as err:  # json's errors are ValueErrors too
-                log.warning("line %d of %s cannot be read (%s); skipped", number, self.path, err)
-        return records
+        return _records(data[:keep], self.path)
 
     def append(self, record: Record) -> None:
         """Add `record` and return once it is on disk. Raises OSError or JournalError."""

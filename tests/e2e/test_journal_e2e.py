@@ -83,6 +83,10 @@ def test_a_reminder_answered_while_the_history_is_locked_survives_kill_9_exactly
         assert shown["name"] == calls[-1]["summary"]
         assert reminder_rows(database) == []  # the lock kept both out of the database
         assert len(journal.read_text(encoding="utf-8").splitlines()) >= 2
+        # Readers count what waits in the journal as if it were written.
+        totals = daemon.json("stats")["totals"]
+        assert (totals["sent"], totals["done"]) == (1, 1)
+        assert shown["name"] in daemon.cli("history").stdout
         daemon.proc.kill()  # SIGKILL: no chance to flush anything
         daemon.proc.wait(timeout=10)
         release(holder)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from deskbreak.store.history import DaemonState, History
-from deskbreak.store.journal import JournalError, SpillJournal, journal_path
+from deskbreak.store.journal import JournalError, SpillJournal, journal_path, open_for_reading
 from deskbreak.store.queued import QueuedHistory
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -233,3 +233,31 @@ def test_a_journal_path_that_is_a_folder_ends_start_with_a_sentence(tmp_path: Pa
     journal_path(database).mkdir(parents=True)
     with pytest.raises(JournalError, match="cannot open the spill journal"):
         QueuedHistory(open_history(database))
+
+
+def test_a_reader_sees_the_writes_waiting_in_the_journal_and_changes_neither_file(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "history.sqlite3"
+    queued = QueuedHistory(open_history(database))
+    with write_locked(database):
+        rid = queued.record_reminder(NOW, "neck-roll", "neck", "dbus")
+        queued.record_answer(rid, "done", NOW + timedelta(seconds=20))
+        queued.record_event("pause", NOW + timedelta(seconds=30), "until resumed")
+        journal = journal_path(database)
+        journal.write_bytes(journal.read_bytes() + b'{"generation":"ab","seq":9,"op":"ev')
+        before = journal.read_bytes()
+        with open_for_reading(database) as seen:
+            assert reminders(seen) == [(rid, "neck-roll", "done")]
+            assert events(seen) == [("pause", "until resumed")]
+        assert journal.read_bytes() == before  # a line the daemon may be writing stays
+    with History(database) as stored:
+        assert reminders(stored) == []
+
+
+def test_a_reader_without_a_journal_reads_the_database_itself(tmp_path: Path) -> None:
+    database = tmp_path / "history.sqlite3"
+    QueuedHistory(open_history(database)).record_reminder(NOW, "a", "neck", "dbus")
+    with open_for_reading(database) as seen:
+        assert seen.path == database
+        assert reminders(seen) == [(1, "a", None)]
