@@ -16,20 +16,21 @@ import logging
 import os
 import signal
 import sqlite3
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.base import BaseTrigger
 
 from deskbreak.config import Config, load_config_for
 from deskbreak.daemon import sdnotify
 from deskbreak.daemon.calendar_sync import CalendarSyncer, load_windows
 from deskbreak.daemon.events import EventLimiter
 from deskbreak.daemon.run_prompts import PROMPT_GRACE, RunPrompter
+from deskbreak.daemon.supervisor import Supervisor
+from deskbreak.daemon.trigger import misfire_grace_seconds, plan_job
 from deskbreak.desktop.dbus import Buses
 from deskbreak.desktop.notify import (
     DISMISSED,
@@ -63,16 +64,12 @@ HOLD_JOB_ID = "held-reminder"
 # The calendar windows are read again from the history at least this often.
 WINDOWS_RELOAD = timedelta(hours=1)
 HEARTBEAT_SECONDS = 60.0
-# A reminder later than this (the machine slept through it) is dropped, not sent late.
-MISFIRE_GRACE_SECONDS = 90
 # The longest the loop waits for another process's lock on the history; a write that still
 # finds it locked is queued and retried this often.
 BUSY_TIMEOUT_SECONDS = 0.05
 WRITE_RETRY_SECONDS = 2.0
 # A wall clock that reads this much earlier than at the last heartbeat was stepped back.
 BACKWARD_STEP_SECONDS = 5.0
-# A supervised task that fails is restarted after this pause (so a persistent fault does not spin).
-RESTART_SECONDS = 5.0
 # What a notification's outcome (a button key, a dismissal, an expiry) means for the history.
 ANSWERS: dict[str, Answer] = {
     "done": "done",
@@ -81,33 +78,6 @@ ANSWERS: dict[str, Answer] = {
     DISMISSED: "dismissed",
     EXPIRED: "ignored",
 }
-
-
-class PlannerTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler ships no type hints
-    """An APScheduler trigger that asks the planner for the next reminder."""
-
-    def __init__(
-        self,
-        next_after: Callable[[datetime], datetime | None],
-        grace: timedelta = timedelta(seconds=MISFIRE_GRACE_SECONDS),
-    ) -> None:
-        self.next_after = next_after
-        self.grace = grace
-
-    def get_next_fire_time(
-        self, previous_fire_time: datetime | None, now: datetime
-    ) -> datetime | None:
-        # Each slot strictly after the previous one: after a sleep APScheduler walks the missed
-        # slots, coalesces them into the latest, and its misfire grace drops that one if it is
-        # too late. So a wake at 11:30:09 still sends the 11:30 reminder, once, and no burst.
-        if previous_fire_time is None:
-            return self.next_after(now)
-        # But a backlog older than the grace would only be dropped: jump over it at once
-        # instead of walking every slot of a long sleep (days of 1-minute slots) on the loop.
-        return self.next_after(max(previous_fire_time, now - self.grace))
-
-    def __str__(self) -> str:
-        return "planner"
 
 
 @dataclass(frozen=True)
@@ -199,11 +169,10 @@ class Daemon:
         self._on_screen: OnScreen | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self.server: ControlServer | None = None
-        self._stopping: asyncio.Event | None = None
+        self.supervisor = Supervisor()
         self._was_paused = schedule.is_paused(self.plan, self.now())
         self._last_tick = self.now()
         self._retry: asyncio.TimerHandle | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
         self._events = EventLimiter()
         # Calendars (issue 13): the synced busy/run windows of the coming days, a sync child
         # process at most every [calendar] sync_every; a meeting holds reminders (the gate).
@@ -296,7 +265,7 @@ class Daemon:
 
     def _retry_writes_later(self) -> None:
         """The history refused a write: try the queue again soon, without blocking the loop."""
-        if self._retry is not None or self._stopping is None:
+        if self._retry is not None or not self.supervisor.started:
             return  # a retry is already due, or no loop yet (the heartbeat will flush)
 
         def retry() -> None:
@@ -306,59 +275,29 @@ class Daemon:
         self._retry = asyncio.get_running_loop().call_later(WRITE_RETRY_SECONDS, retry)
 
     def _schedule(self) -> None:
-        """(Re)compute the reminder job's next run from the planner, as of the daemon's now.
+        """(Re)compute the next runs of the reminder job and of the runs' prompt job from the
+        planner, as of the daemon's now.
 
         The first run is set from our clock rather than left to APScheduler's, so a re-plan
         after the wall clock stepped back starts from the new time."""
         if self.scheduler is None:
             return
-        trigger = PlannerTrigger(self._next_after, timedelta(seconds=self._misfire_grace_seconds()))
-        first = self._next_after(self.now())
-        if self.scheduler.get_job(JOB_ID) is None:
-            self.scheduler.add_job(
-                self._fire,
-                trigger,
-                id=JOB_ID,
-                name="reminder",
-                misfire_grace_time=self._misfire_grace_seconds(),
-                coalesce=True,
-                max_instances=1,
-                next_run_time=first,
-            )
-        else:
-            self.scheduler.modify_job(
-                JOB_ID,
-                trigger=trigger,
-                next_run_time=first,
-                misfire_grace_time=self._misfire_grace_seconds(),
-            )
-        self._schedule_prompts()
-
-    def _schedule_prompts(self) -> None:
-        """(Re)plan the job of the runs' warm-up and cool-down prompts."""
-        assert self.scheduler is not None
+        now, prompts = self.now(), self.run_prompts
+        grace = self._misfire_grace_seconds()
+        plan_job(self.scheduler, JOB_ID, "reminder", self._fire, self._next_after, now, grace)
         grace = int(PROMPT_GRACE.total_seconds())
-        trigger = PlannerTrigger(self.run_prompts.next_after, PROMPT_GRACE)
-        first = self.run_prompts.next_after(self.now())
-        if self.scheduler.get_job(PROMPT_JOB_ID) is None:
-            self.scheduler.add_job(
-                self.run_prompts.fire,
-                trigger,
-                id=PROMPT_JOB_ID,
-                name="run prompt",
-                misfire_grace_time=grace,
-                coalesce=True,
-                max_instances=1,
-                next_run_time=first,
-            )
-        else:
-            self.scheduler.modify_job(PROMPT_JOB_ID, trigger=trigger, next_run_time=first)
+        plan_job(
+            self.scheduler,
+            PROMPT_JOB_ID,
+            "run prompt",
+            prompts.fire,
+            prompts.next_after,
+            now,
+            grace,
+        )
 
     def _misfire_grace_seconds(self) -> int:
-        """How late a reminder may still go out: never so late that it lands just before the
-        next one (half the interval), and never long after a sleep."""
-        half = int(self.config.schedule.interval.total_seconds() // 2)
-        return max(1, min(MISFIRE_GRACE_SECONDS, half))
+        return misfire_grace_seconds(self.config.schedule.interval)
 
     # -- reminders -----------------------------------------------------------------------
 
@@ -605,8 +544,7 @@ class Daemon:
             sdnotify.ready()
 
     def request_stop(self) -> None:
-        if self._stopping is not None:
-            self._stopping.set()
+        self.supervisor.request_stop()
 
     def describe_next(self) -> str:
         when = self.next_reminder()
@@ -621,32 +559,6 @@ class Daemon:
                 self.tick()
             except Exception:  # one bad tick must not end the heartbeat
                 log.exception("the heartbeat failed; it carries on")
-
-    def supervise(self, name: str, make: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        """Run `make()` as a task for the daemon's lifetime: a failure is logged with its
-        traceback and the task started again, so nothing the loop relies on dies quietly."""
-
-        def ended(task: asyncio.Task[None]) -> None:
-            self._tasks.discard(task)
-            if task.cancelled() or self._stopping is None or self._stopping.is_set():
-                return
-            err = task.exception()
-            log.error(
-                "the %s task ended (%s); restarting it in %g s",
-                name,
-                err or "returned",
-                RESTART_SECONDS,
-                exc_info=err,
-            )
-            asyncio.get_running_loop().call_later(
-                RESTART_SECONDS, lambda: self.supervise(name, make)
-            )
-
-        if self._stopping is None or self._stopping.is_set():
-            return
-        task = asyncio.get_running_loop().create_task(make(), name=f"deskbreak-{name}")
-        self._tasks.add(task)
-        task.add_done_callback(ended)
 
     def notice_clock(self) -> datetime:
         """The daemon's now, after re-planning if the wall clock went back since last seen.
@@ -697,7 +609,7 @@ class Daemon:
         from deskbreak.daemon.commands import handle_request
 
         loop = asyncio.get_running_loop()
-        self._stopping = asyncio.Event()
+        self.supervisor.start()
         self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=self.config.schedule.timezone)
         self.scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
         self.scheduler.start()
@@ -711,7 +623,7 @@ class Daemon:
         loop.add_signal_handler(signal.SIGTERM, self.request_stop)
         loop.add_signal_handler(signal.SIGINT, self.request_stop)
         loop.add_signal_handler(signal.SIGHUP, self._reload_from_signal)
-        self.supervise("heartbeat", self._heartbeat)
+        self.supervisor.supervise("heartbeat", self._heartbeat)
         await self.presence.start()
         self.history.record_event("start", self.now(), f"pid {os.getpid()}")
         if self.history.pending:  # the journal a crash left could not be replayed yet
@@ -724,11 +636,10 @@ class Daemon:
         sdnotify.ready()
         _release_startup_memory()
         try:
-            await self._stopping.wait()
+            await self.supervisor.until_stop_requested()
         finally:
             sdnotify.stopping()
-            for task in list(self._tasks):
-                task.cancel()
+            self.supervisor.cancel_all()
             if self._retry is not None:
                 self._retry.cancel()
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):

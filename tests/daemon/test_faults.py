@@ -16,7 +16,7 @@ import pytest
 from fakes import ALWAYS, Clock
 
 from deskbreak.config import load_config
-from deskbreak.daemon import core
+from deskbreak.daemon import core, supervisor
 from deskbreak.daemon.core import Daemon
 from deskbreak.desktop.notify import AnswerCallback, Notification, Notifier
 from deskbreak.paths import Paths
@@ -181,7 +181,7 @@ def test_a_failing_tick_is_logged_and_the_heartbeat_keeps_beating(
 def test_a_supervised_task_that_dies_is_logged_and_started_again(
     isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(core, "RESTART_SECONDS", 0.0)
+    monkeypatch.setattr(supervisor, "RESTART_SECONDS", 0.0)
     daemon, _, _ = make(isolated_dirs)
     starts: list[int] = []
 
@@ -192,7 +192,7 @@ def test_a_supervised_task_that_dies_is_logged_and_started_again(
         await asyncio.Event().wait()
 
     async def scenario() -> None:
-        daemon.supervise("watcher", flaky)
+        daemon.supervisor.supervise("watcher", flaky)
         while len(starts) < 2:
             await asyncio.sleep(0.01)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from deskbreak.daemon.core import PlannerTrigger
+from deskbreak.daemon.trigger import PlannerTrigger
 from deskbreak.planner.model import ScheduleConfig, Window
 from deskbreak.planner.schedule import PlanState, next_reminder
 
