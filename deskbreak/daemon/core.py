@@ -182,7 +182,7 @@ class Daemon:
             paths.calendars_file, paths.config_file, self._calendar_synced
         )
         self.run_prompts = RunPrompter(
-            history,
+            self.history,  # its prompts and answers wait in the spill journal too
             runs=lambda: self.config.running.runs,
             terminal=lambda: self.config.running.terminal,
             notifiers=lambda: self.notifiers,

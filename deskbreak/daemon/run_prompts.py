@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,8 +18,8 @@ from deskbreak.daemon.children import start_child
 from deskbreak.desktop.notify import DISMISSED, EXPIRED, Notification, Notifier, NotifyError
 from deskbreak.desktop.terminal import deskbreak_command, terminal_argv, type_instead
 from deskbreak.planner.runs import CalendarWindow, Prompt, RunsConfig, next_prompt, prompts_between
-from deskbreak.store.history import History
-from deskbreak.store.run_prompts import PromptAnswer, record_prompt, record_prompt_answer
+from deskbreak.store.queued import QueuedHistory
+from deskbreak.store.run_prompts import PromptAnswer
 
 log = logging.getLogger("deskbreak.daemon.run_prompts")
 
@@ -56,7 +55,7 @@ def prompt_notification(
 class RunPrompter:
     def __init__(
         self,
-        history: History,
+        history: QueuedHistory,
         runs: Callable[[], RunsConfig],
         terminal: Callable[[], str],
         notifiers: Callable[[], Sequence[Notifier]],
@@ -105,11 +104,8 @@ class RunPrompter:
         routine = ROUTINES[prompt.kind]
         argv = terminal_argv(self.terminal(), deskbreak_command(routine))
         notification = prompt_notification(prompt, now, argv)
-        try:
-            prompt_id: int | None = record_prompt(self.history, now, prompt.kind, prompt.run.start)
-        except sqlite3.Error as err:  # a busy database costs the record, never the prompt
-            log.warning("could not record the %s prompt: %s", prompt.kind, err)
-            prompt_id = None
+        # A busy database never stops the prompt: the record waits in the spill journal.
+        prompt_id = self.history.record_prompt(now, prompt.kind, prompt.run.start)
 
         async def on_answer(key: str) -> None:
             await self.answer(prompt_id, prompt, key)
@@ -129,7 +125,7 @@ class RunPrompter:
             return
         log.error("no notification backend worked; the %s prompt was not shown", prompt.kind)
 
-    async def answer(self, prompt_id: int | None, prompt: Prompt, key: str) -> None:
+    async def answer(self, prompt_id: int, prompt: Prompt, key: str) -> None:
         answer: PromptAnswer
         if key == "start":
             answer = "started"
@@ -142,11 +138,7 @@ class RunPrompter:
         else:
             return
         log.info("answer to the %s prompt: %s", prompt.kind, answer)
-        if prompt_id is not None:
-            try:
-                record_prompt_answer(self.history, prompt_id, answer, self.now())
-            except sqlite3.Error as err:
-                log.warning("could not record the answer to the %s prompt: %s", prompt.kind, err)
+        self.history.record_prompt_answer(prompt_id, answer, self.now())
 
     def open_terminal(self, routine: str) -> None:
         argv = terminal_argv(self.terminal(), deskbreak_command(routine))

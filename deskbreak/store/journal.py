@@ -34,10 +34,11 @@ from typing import Any, Literal, get_args
 
 from deskbreak.errors import DeskbreakError
 from deskbreak.store.history import History, state_from_texts
+from deskbreak.store.run_prompts import record_prompt, record_prompt_answer
 
 log = logging.getLogger("deskbreak.store.journal")
 
-Op = Literal["reminder", "answer", "event", "state"]
+Op = Literal["reminder", "answer", "event", "state", "prompt", "prompt_answer"]
 OPS: tuple[Op, ...] = get_args(Op)
 
 
@@ -94,6 +95,12 @@ def write_record(history: History, record: Record) -> None:
         history.record_answer(data["reminder_id"], data["answer"], _time(data["at"]))
     elif record.op == "event":
         history.record_event(data["kind"], _time(data["at"]), data["detail"])
+    elif record.op == "prompt":
+        record_prompt(
+            history, _time(data["at"]), data["kind"], _time(data["run_start"]), data["id"]
+        )
+    elif record.op == "prompt_answer":
+        record_prompt_answer(history, data["prompt_id"], data["answer"], _time(data["at"]))
     else:
         history.save_state(state_from_texts(data["state"]))
 

@@ -46,6 +46,7 @@ from deskbreak.store.journal import (
     new_generation,
     write_record,
 )
+from deskbreak.store.run_prompts import PROMPT_ANSWERS, PromptAnswer, next_prompt_id
 
 log = logging.getLogger("deskbreak.store.queued")
 
@@ -84,6 +85,10 @@ class QueuedHistory:
         self._next_id: int = max(
             [history.next_reminder_id()]
             + [int(r.data["id"]) + 1 for r in self._pending if r.op == "reminder"]
+        )
+        self._next_prompt_id: int = max(
+            [next_prompt_id(history)]
+            + [int(r.data["id"]) + 1 for r in self._pending if r.op == "prompt"]
         )
         if self._pending:
             count = len(self._pending)
@@ -125,6 +130,19 @@ class QueuedHistory:
 
     def record_event(self, kind: EventKind, at: datetime, detail: str | None = None) -> None:
         self._write("event", {"kind": kind, "at": _text(at), "detail": detail})
+
+    def record_prompt(self, at: datetime, kind: str, run_start: datetime) -> int:
+        """A run's warm-up or cool-down prompt shown; its id is handed out at once."""
+        prompt_id = self._next_prompt_id
+        self._next_prompt_id += 1
+        data = {"id": prompt_id, "at": _text(at), "kind": kind, "run_start": _text(run_start)}
+        self._write("prompt", data)
+        return prompt_id
+
+    def record_prompt_answer(self, prompt_id: int, answer: PromptAnswer, at: datetime) -> None:
+        if answer not in PROMPT_ANSWERS:
+            raise ValueError(f"unknown prompt answer {answer!r}; expected one of {PROMPT_ANSWERS}")
+        self._write("prompt_answer", {"prompt_id": prompt_id, "answer": answer, "at": _text(at)})
 
     def save_state(self, state: DaemonState) -> None:
         if self._pending and self._pending[-1].op == "state":

@@ -11,13 +11,21 @@ PromptAnswer = Literal["started", "not-today", "ignored", "held", "missed"]
 PROMPT_ANSWERS: tuple[PromptAnswer, ...] = get_args(PromptAnswer)
 
 
-def record_prompt(history: History, at: datetime, kind: str, run_start: datetime) -> int:
-    """Record a prompt shown for the run starting at `run_start`; returns its id."""
+def record_prompt(
+    history: History, at: datetime, kind: str, run_start: datetime, prompt_id: int | None = None
+) -> int:
+    """Record a prompt shown for the run starting at `run_start` (with the id handed out
+    earlier, if any); returns its id."""
     rows = history.query(
-        "INSERT INTO run_prompts (at, kind, run_start) VALUES (?, ?, ?) RETURNING id",
-        (epoch(at), kind, epoch(run_start)),
+        "INSERT INTO run_prompts (id, at, kind, run_start) VALUES (?, ?, ?, ?) RETURNING id",
+        (prompt_id, epoch(at), kind, epoch(run_start)),
     )
     return int(rows[0][0])
+
+
+def next_prompt_id(history: History) -> int:
+    """The id the next prompt gets (only the daemon records prompts, as with reminders)."""
+    return int(history.query("SELECT coalesce(max(id), 0) + 1 FROM run_prompts")[0][0])
 
 
 def record_prompt_answer(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import stat
 import time
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ from fakes import RecordingNotifier
 from deskbreak.daemon.run_prompts import RunPrompter
 from deskbreak.planner.runs import RunPlan, RunsConfig
 from deskbreak.store.history import History
+from deskbreak.store.queued import QueuedHistory
 
 ZONE = ZoneInfo("Europe/Berlin")
 RUNS = RunsConfig((RunPlan((0,), 18 * 60 + 15, timedelta(minutes=50)),))  # Mondays 18:15
@@ -26,10 +28,12 @@ def at(clock: str) -> datetime:
 class Setup:
     def __init__(self, tmp_path: Path, terminal: str, answer: str | None = None) -> None:
         self.history = History(tmp_path / "history.sqlite3")
+        self.history.set_busy_timeout(0)
+        self.queued = QueuedHistory(self.history)
         self.notifier = RecordingNotifier(answer=answer)
         self.clock = at("18:05")
         self.prompter = RunPrompter(
-            self.history,
+            self.queued,
             runs=lambda: RUNS,
             terminal=lambda: terminal,
             notifiers=lambda: [self.notifier],
@@ -115,3 +119,17 @@ def test_a_prompt_found_long_after_its_time_is_not_shown(tmp_path: Path) -> None
     setup.clock = at("18:15")  # ten minutes late (the machine slept)
     asyncio.run(setup.prompter.fire())
     assert setup.notifier.shown == []
+
+
+def test_a_prompt_answered_while_the_history_is_locked_is_recorded_once_it_is_free(
+    tmp_path: Path,
+) -> None:
+    setup = Setup(tmp_path, "xterm -e", answer="not-today")
+    other = sqlite3.connect(setup.history.path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    asyncio.run(setup.prompter.fire())
+    assert setup.notifier.shown and setup.answers() == []
+    other.execute("ROLLBACK")
+    other.close()
+    assert setup.queued.flush()
+    assert setup.answers() == [("warmup", "not-today")]

@@ -261,3 +261,16 @@ def test_a_reader_without_a_journal_reads_the_database_itself(tmp_path: Path) ->
     with open_for_reading(database) as seen:
         assert seen.path == database
         assert reminders(seen) == [(1, "a", None)]
+
+
+def test_a_run_prompt_and_its_answer_made_while_locked_survive_a_restart(tmp_path: Path) -> None:
+    database = tmp_path / "history.sqlite3"
+    queued = QueuedHistory(open_history(database))
+    with write_locked(database):
+        prompt_id = queued.record_prompt(NOW, "warmup", NOW + timedelta(minutes=10))
+        queued.record_prompt_answer(prompt_id, "not-today", NOW + timedelta(minutes=1))
+        assert restarted(database).pending == 2
+    history = restarted(database).history
+    assert history.query("SELECT id, kind, answer FROM run_prompts") == [
+        (prompt_id, "warmup", "not-today")
+    ]
