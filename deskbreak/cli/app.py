@@ -139,11 +139,12 @@ def _completing() -> bool:
 
 
 def listing_only(typer_app: typer.Typer) -> typer.Typer:
-    """A copy of `typer_app` whose commands take no parameters: all a list of commands needs.
+    """A copy of `typer_app` for a list of its commands: their names and help texts only.
 
     Typer builds every command's click parameters from its signature (half a millisecond
-    each, 15 ms in all); a command line that names no command (`deskbreak --help`, plain
-    `deskbreak`, `--version`) runs none, and lists only their names and help texts.
+    each, 20 ms in all); a command line that names no command (`deskbreak --help`, plain
+    `deskbreak`, `--version`) runs none, so the copy's commands take no parameters and its
+    groups hold no commands (the list shows a group by its own help).
     """
     listing = copy.copy(typer_app)
     listing.registered_commands = []
@@ -157,7 +158,9 @@ def listing_only(typer_app: typer.Typer) -> typer.Typer:
     for group in typer_app.registered_groups:
         listed_group = copy.copy(group)
         if group.typer_instance is not None:
-            listed_group.typer_instance = listing_only(group.typer_instance)
+            listed_group.typer_instance = copy.copy(group.typer_instance)
+            listed_group.typer_instance.registered_commands = []
+            listed_group.typer_instance.registered_groups = []
         listing.registered_groups.append(listed_group)
     return listing
 

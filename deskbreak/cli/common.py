@@ -1,6 +1,7 @@
 """What every command shares: the paths and config chosen by the global options, and output.
 
 No Typer here (a context is only read): `cli.quick` runs commands without building the app.
+Every command module imports this one, `deskbreak --help` too, so it imports little itself.
 """
 
 from __future__ import annotations
@@ -8,16 +9,17 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from deskbreak.paths import Paths, default_paths
-
 if TYPE_CHECKING:
     import typer
 
     from deskbreak.config import Config
+    from deskbreak.paths import Paths
 
 
 def paths_from(ctx: typer.Context) -> Paths:
     """The Paths for this invocation (honours `--config` and `DESKBREAK_CONFIG`)."""
+    from deskbreak.paths import default_paths
+
     root = ctx.find_root()
     override = root.params.get("config") if root.params else None
     return default_paths(override)
