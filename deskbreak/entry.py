@@ -59,6 +59,11 @@ def main() -> None:
         sys.exit(err.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader left (`deskbreak schedule | head -1`): end quietly with 1, as click does
+        # for the commands it runs; stdout now goes nowhere, so the flush at exit cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except Exception as err:  # noqa: BLE001 - the last line of defence: never show a traceback
         log = _log_internal_error()
         where = f"; details in {log}" if log else ""

@@ -159,3 +159,18 @@ def test_a_plain_command_line_prints_what_the_typer_command_prints(
         run = deskbreak("-m", "deskbreak", *argv)
         answers.append((run.returncode, *run.communicate(timeout=60)))
     assert answers[0] == answers[1]
+
+
+def test_a_reader_that_leaves_early_ends_the_command_quietly_as_click_does(tmp_path: Path) -> None:
+    config = tmp_path / "always.toml"
+    config.write_text(ALWAYS, encoding="utf-8")
+    answers = []
+    # A year of half-hour slots is far more than a pipe holds, so the writer meets the close.
+    for spelling in (["-c", str(config)], [f"-c{config}"]):
+        run = deskbreak("-m", "deskbreak", *spelling, "schedule", "--days", "366")
+        assert run.stdout is not None and run.stderr is not None
+        assert run.stdout.readline().startswith("time zone:")
+        run.stdout.close()
+        answers.append((run.wait(timeout=60), run.stderr.read()))
+        run.stderr.close()
+    assert answers == [(1, ""), (1, "")]

@@ -131,7 +131,12 @@ def _schedule_rows(
     Past slots show what the daemon actually sent (or that it sent nothing); later ones
     continue the daemon's rotation from its history, as the daemon will: a skipped or paused
     slot uses no move, and a snoozed reminder's move comes back first."""
-    from deskbreak.library.rotation import RUN_AREAS, upcoming_desk_moves, walk_every_for
+    from deskbreak.library.rotation import (
+        RECENT_MOVES,
+        RUN_AREAS,
+        upcoming_desk_moves,
+        walk_every_for,
+    )
     from deskbreak.planner.holds import held_until
     from deskbreak.planner.runs import leans_toward_running, prompts_between
 
@@ -169,7 +174,10 @@ def _schedule_rows(
             row["status"] = "skipped" if skipped else "paused"
             continue
         lean = RUN_AREAS if leans_toward_running(runs, windows, zone, slot.date()) else ()
-        move = snoozed or upcoming_desk_moves(candidates, history, 1, lean, walk_every)[0]
+        # The daemon's rotation looks back on the last RECENT_MOVES reminders; so does this one
+        # (and a year's schedule stays quick).
+        recent = history[-RECENT_MOVES:]
+        move = snoozed or upcoming_desk_moves(candidates, recent, 1, lean, walk_every)[0]
         snoozed = None
         next_slot = slots[index + 1] if index + 1 < len(slots) else None
         held, until = held_until(windows, slot, next_slot)

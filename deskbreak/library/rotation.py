@@ -18,6 +18,9 @@ RUN_AREAS = ("hips", "legs", "hamstrings", "calves", "mid-back")
 # comes at least every two hours of reminders.
 WALK_AREA = "whole-body"
 DEFAULT_WALK_EVERY = 4
+# How many of the last reminders the rotation looks back on: the daemon reads this many from
+# the history (`recent_desk_moves`), and `schedule` keeps to the same window.
+RECENT_MOVES = 20
 
 
 def walk_every_for(interval_minutes: int) -> int:

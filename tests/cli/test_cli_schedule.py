@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from deskbreak.cli.app import _register_commands, app
 from deskbreak.config import load_config
 from deskbreak.errors import DeskbreakError
+from deskbreak.library.rotation import RECENT_MOVES
 from deskbreak.paths import default_paths
 from deskbreak.store.history import DaemonState, History
 
@@ -108,20 +109,18 @@ duration = "50m"
 """
 
 
-def test_the_daemon_sends_the_moves_schedule_predicted_on_a_run_day(tmp_path: Path) -> None:
+def predicted_and_sent(config: Path, day: date) -> tuple[list[Any], list[Any]]:
+    """(slot, move) of the reminders `schedule` shows for `day`, and of those a daemon sends
+    when its clock stands at each of those slots in turn."""
     import asyncio
 
     from fakes import RecordingNotifier
 
     from deskbreak.daemon.core import Daemon
 
-    config = tmp_path / "config.toml"
-    config.write_text(RUN_DAY, encoding="utf-8")
     _register_commands()
-    today = datetime.now(UTC).date()
-    tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)  # ahead, a run day
     result = CliRunner().invoke(
-        app, ["--config", str(config), "schedule", "--date", str(tuesday), "--json"]
+        app, ["--config", str(config), "schedule", "--date", str(day), "--json"]
     )
     rows = json.loads(result.output)
     predicted = [(row["at"], row["move"]) for row in rows if row["kind"] == "reminder"]
@@ -142,4 +141,40 @@ def test_the_daemon_sends_the_moves_schedule_predicted_on_a_run_day(tmp_path: Pa
                 datetime.fromisoformat(predicted[-1][0]) + timedelta(1),
             )
         ]
+    return predicted, sent
+
+
+def test_the_daemon_sends_the_moves_schedule_predicted_on_a_run_day(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(RUN_DAY, encoding="utf-8")
+    today = datetime.now(UTC).date()
+    tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)  # ahead, a run day
+    predicted, sent = predicted_and_sent(config, tuesday)
+    assert sent == predicted
+
+
+def custom_desk_move(number: int) -> str:
+    area = ("neck", "hips", "chest", "legs")[number % 4]
+    return f"""
+[moves.custom.extra-{number}]
+name = "Extra move {number}"
+area = "{area}"
+setting = "desk"
+kind = "mobility"
+reps = 5
+cues = ["Move slowly."]
+desk = true
+"""
+
+
+def test_with_more_desk_moves_than_the_rotation_looks_back_on_schedule_still_predicts_the_daemon(
+    tmp_path: Path,
+) -> None:
+    # 12 moves of one's own make 25 desk moves: more than the last 20 reminders the daemon's
+    # rotation looks back on, so a schedule that remembered more would part from it.
+    config = tmp_path / "config.toml"
+    config.write_text(ALWAYS + "".join(custom_desk_move(n) for n in range(12)), encoding="utf-8")
+    assert len(load_config(config).library.desk_moves((), ())) > RECENT_MOVES
+    predicted, sent = predicted_and_sent(config, datetime.now(UTC).date() + timedelta(days=1))
+    assert len(predicted) > 2 * RECENT_MOVES
     assert sent == predicted
