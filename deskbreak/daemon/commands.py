@@ -42,13 +42,13 @@ def status(daemon: Daemon, request: p.StatusRequest) -> p.StatusReply:
     counts = daemon.history.day_counts(start, start + timedelta(days=1))
     plan, cfg = daemon.plan, daemon.config.schedule
     last = None
-    if daemon.last_reminder_id is not None and daemon.last_move_id is not None:
+    if daemon.reminders.last_id is not None and daemon.reminders.last_move_id is not None:
         last = p.LastReminder(
-            id=daemon.last_reminder_id,
-            move=daemon.last_move_id,
-            name=_move_name(daemon, daemon.last_move_id),
-            at=daemon.last_reminder_at,
-            answer=daemon.last_answer,
+            id=daemon.reminders.last_id,
+            move=daemon.reminders.last_move_id,
+            name=_move_name(daemon, daemon.reminders.last_move_id),
+            at=daemon.reminders.last_at,
+            answer=daemon.reminders.last_answer,
         )
     return p.StatusReply(
         running=True,
@@ -126,7 +126,7 @@ def pause(daemon: Daemon, request: p.PauseRequest) -> p.PauseReply:
         plan = schedule.pause(daemon.plan, None)
     daemon.set_plan(plan)
     until = plan.paused_until and plan.paused_until.astimezone(daemon.config.schedule.timezone)
-    daemon.note(
+    daemon.events.note(
         "pause",
         now,
         iso(until) or "until resumed",
@@ -138,7 +138,7 @@ def pause(daemon: Daemon, request: p.PauseRequest) -> p.PauseReply:
 def resume(daemon: Daemon, request: p.ResumeRequest) -> p.ResumeReply:
     now = daemon.now()
     daemon.set_plan(schedule.resume(daemon.plan))
-    daemon.note("resume", now, None, f"resumed; next reminder: {daemon.describe_next()}")
+    daemon.events.note("resume", now, None, f"resumed; next reminder: {daemon.describe_next()}")
     return p.ResumeReply(**_ahead(daemon))
 
 
@@ -147,9 +147,9 @@ async def snooze(daemon: Daemon, request: p.SnoozeRequest) -> p.SnoozeReply:
     now = daemon.now()
     minutes = request.minutes
     by = timedelta(minutes=minutes) if minutes is not None else daemon.config.schedule.snooze
-    open_id, answered = daemon.open_reminder(), None
+    open_id, answered = daemon.reminders.open_id(), None
     if open_id is not None:
-        answered = daemon.last_reminder_at
+        answered = daemon.reminders.last_at
         await daemon.answer(open_id, "snoozed", withdraw=True, snooze_by=by)
     else:
         daemon.set_plan(schedule.snooze(daemon.plan, now, by))
@@ -157,7 +157,7 @@ async def snooze(daemon: Daemon, request: p.SnoozeRequest) -> p.SnoozeReply:
     until = (plan.snoozed_until or now + by).astimezone(cfg.timezone)
     gave_way = schedule.pending_snooze(cfg, plan, now) is None
     # answer() already logged the snooze of a reminder on screen
-    daemon.note(
+    daemon.events.note(
         "snooze",
         now,
         iso(until),
@@ -177,16 +177,18 @@ async def skip(daemon: Daemon, request: p.SkipRequest) -> p.SkipReply:
         back = schedule.pending_skip(daemon.config.schedule, daemon.plan, now)
         daemon.set_plan(schedule.unskip(daemon.plan))
         if back is not None:
-            daemon.note("unskip", now, iso(back), f"the skipped {back:%H:%M} reminder is back")
+            daemon.events.note(
+                "unskip", now, iso(back), f"the skipped {back:%H:%M} reminder is back"
+            )
         return _skip_reply(daemon, back, on_screen=False, undone=True)
-    open_id = daemon.open_reminder()
+    open_id = daemon.reminders.open_id()
     if open_id is not None:
-        at = daemon.last_reminder_at
+        at = daemon.reminders.last_at
         await daemon.answer(open_id, "skipped", withdraw=True)
         return _skip_reply(daemon, at, on_screen=True, undone=False)
     plan, dropped = schedule.skip_next(daemon.config.schedule, daemon.plan, now)
     daemon.set_plan(plan)
-    daemon.note(
+    daemon.events.note(
         "skip",
         now,
         iso(dropped),
@@ -203,7 +205,7 @@ def _skip_reply(
 
 async def done(daemon: Daemon, request: p.DoneRequest) -> p.DoneReply:
     """Mark the reminder on screen, or else the last one, done (and close its notification)."""
-    reminder_id, move_id = daemon.last_reminder_id, daemon.last_move_id
+    reminder_id, move_id = daemon.reminders.last_id, daemon.reminders.last_move_id
     if reminder_id is None or move_id is None:
         raise DeskbreakError("no reminder has been sent yet; try `deskbreak now` for one")
     counted = await daemon.answer(reminder_id, "done", withdraw=True)
@@ -211,7 +213,7 @@ async def done(daemon: Daemon, request: p.DoneRequest) -> p.DoneReply:
     return p.DoneReply(
         move=move_id,
         name=_move_name(daemon, move_id),
-        at=daemon.last_reminder_at,
+        at=daemon.reminders.last_at,
         counted=counted,
         answer=daemon.history.reminder_answer(reminder_id),
         timezone=_zone(daemon),
@@ -219,7 +221,7 @@ async def done(daemon: Daemon, request: p.DoneRequest) -> p.DoneReply:
 
 
 async def now_(daemon: Daemon, request: p.NowRequest) -> p.NowReply:
-    move, backend = await daemon.send_reminder(daemon.now().replace(microsecond=0))
+    move, backend = await daemon.reminders.send(daemon.now().replace(microsecond=0))
     daemon.save_state()
     return p.NowReply(move=move.id, name=move.name, backend=backend)
 

@@ -68,7 +68,7 @@ def test_a_failing_backend_falls_back_to_the_next_and_the_reminder_is_recorded(
 ) -> None:
     recorder = RecordingNotifier()
     daemon, history = make_daemon(tmp_path, broken_notifier(), recorder)
-    move, backend = asyncio.run(daemon.send_reminder(NOW))
+    move, backend = asyncio.run(daemon.reminders.send(NOW))
     assert backend == "console"
     assert recorder.titles == [move.name]
     assert history.recent_desk_moves() == [move.id]
@@ -76,41 +76,41 @@ def test_a_failing_backend_falls_back_to_the_next_and_the_reminder_is_recorded(
 
 def test_when_every_backend_fails_the_daemon_still_records_and_carries_on(tmp_path: Path) -> None:
     daemon, history = make_daemon(tmp_path, broken_notifier())
-    _, backend = asyncio.run(daemon.send_reminder(NOW))
+    _, backend = asyncio.run(daemon.reminders.send(NOW))
     assert backend == "none"
     assert len(history.recent_desk_moves()) == 1
 
 
 def test_an_answer_that_arrives_during_sending_is_kept(tmp_path: Path) -> None:
     daemon, history = make_daemon(tmp_path, RecordingNotifier(answer="done"))
-    asyncio.run(daemon.send_reminder(NOW))
+    asyncio.run(daemon.reminders.send(NOW))
     counts = history.day_counts(NOW.replace(hour=0), NOW.replace(hour=23))
     assert (counts.sent, counts.done) == (1, 1)
 
 
 def test_reminders_rotate_so_the_same_move_never_comes_twice_in_a_row(tmp_path: Path) -> None:
     daemon, _ = make_daemon(tmp_path, RecordingNotifier())
-    names = [asyncio.run(daemon.send_reminder(NOW))[0].name for _ in range(12)]
+    names = [asyncio.run(daemon.reminders.send(NOW))[0].name for _ in range(12)]
     assert all(a != b for a, b in itertools.pairwise(names))
 
 
 def test_the_last_answer_survives_a_restart(tmp_path: Path) -> None:
     daemon, history = make_daemon(tmp_path, RecordingNotifier(answer="done"))
-    asyncio.run(daemon.send_reminder(NOW))
+    asyncio.run(daemon.reminders.send(NOW))
     daemon.save_state()
     restarted = Daemon(daemon.paths, daemon.config, history, lambda _: [], clock=lambda: NOW)
-    assert restarted.last_answer == "done"
+    assert restarted.reminders.last_answer == "done"
 
 
 def test_the_first_answer_counts_and_a_later_one_is_kept_as_an_event(tmp_path: Path) -> None:
     daemon, history = make_daemon(tmp_path, RecordingNotifier(answer="done"))
-    asyncio.run(daemon.send_reminder(NOW))
-    assert daemon.last_reminder_id is not None
-    assert not asyncio.run(daemon.answer(daemon.last_reminder_id, "skipped"))
+    asyncio.run(daemon.reminders.send(NOW))
+    assert daemon.reminders.last_id is not None
+    assert not asyncio.run(daemon.answer(daemon.reminders.last_id, "skipped"))
     counts = history.day_counts(NOW.replace(hour=0), NOW.replace(hour=23))
     assert (counts.done, counts.skipped) == (1, 0)
     later = [e for e in history.recent_events() if e.kind == "answer"]
-    assert [e.detail for e in later] == [f"#{daemon.last_reminder_id} skipped after done"]
+    assert [e.detail for e in later] == [f"#{daemon.reminders.last_id} skipped after done"]
 
 
 def test_a_snoozed_reminder_comes_back_with_the_same_move(tmp_path: Path) -> None:
@@ -150,12 +150,12 @@ def test_an_answer_from_the_command_line_closes_the_notification_on_screen(
 ) -> None:
     notifier = ClosableNotifier()
     daemon, _history = make_daemon(tmp_path, notifier)
-    asyncio.run(daemon.send_reminder(NOW))
-    assert daemon.open_reminder() == daemon.last_reminder_id
-    assert daemon.last_reminder_id is not None
-    asyncio.run(daemon.answer(daemon.last_reminder_id, "done", withdraw=True))
+    asyncio.run(daemon.reminders.send(NOW))
+    assert daemon.reminders.open_id() == daemon.reminders.last_id
+    assert daemon.reminders.last_id is not None
+    asyncio.run(daemon.answer(daemon.reminders.last_id, "done", withdraw=True))
     assert notifier.withdrawn == [1]
-    assert daemon.open_reminder() is None
+    assert daemon.reminders.open_id() is None
 
 
 def test_a_missing_notification_server_is_logged_once_not_at_every_reminder(
@@ -163,14 +163,14 @@ def test_a_missing_notification_server_is_logged_once_not_at_every_reminder(
 ) -> None:
     daemon, _ = make_daemon(tmp_path, broken_notifier(), RecordingNotifier())
     for _ in range(3):
-        asyncio.run(daemon.send_reminder(NOW))
+        asyncio.run(daemon.reminders.send(NOW))
     warnings = [r for r in caplog.records if "could not show the reminder" in r.message]
     assert len(warnings) == 1
 
 
 def test_a_dismissed_reminder_is_recorded_as_dismissed_not_ignored(tmp_path: Path) -> None:
     daemon, _ = make_daemon(tmp_path, RecordingNotifier(answer="dismissed"))
-    asyncio.run(daemon.send_reminder(NOW))
+    asyncio.run(daemon.reminders.send(NOW))
     with sqlite3.connect(daemon.paths.database) as db:
         assert db.execute("SELECT answer FROM reminders").fetchall() == [("dismissed",)]
 
@@ -181,10 +181,10 @@ def test_done_after_a_snooze_keeps_snoozed_and_the_reminder_does_not_come_back(
     clock = Clock(NOW.replace(hour=10, minute=30))
     daemon, history = make_daemon(tmp_path, RecordingNotifier(answer="snooze"), clock=clock)
     asyncio.run(daemon._fire())
-    assert daemon.last_reminder_id is not None
+    assert daemon.reminders.last_id is not None
     snoozed_until = daemon.plan.snoozed_until
-    assert not asyncio.run(daemon.answer(daemon.last_reminder_id, "done"))
-    assert history.reminder_answer(daemon.last_reminder_id) == "snoozed"
+    assert not asyncio.run(daemon.answer(daemon.reminders.last_id, "done"))
+    assert history.reminder_answer(daemon.reminders.last_id) == "snoozed"
     due = schedule.next_reminder(daemon.config.schedule, daemon.plan, clock.now)
     assert snoozed_until is not None and due is not None and due > snoozed_until
     assert due == NOW.replace(hour=11)

@@ -93,7 +93,7 @@ def test_a_locked_history_neither_freezes_the_daemon_nor_loses_a_reminder_or_its
     daemon, _, history = make(isolated_dirs, AnsweringNotifier(answer="done"))
     with write_locked(history.path):
         started = time.monotonic()
-        move, _ = asyncio.run(daemon.send_reminder(daemon.now()))
+        move, _ = asyncio.run(daemon.reminders.send(daemon.now()))
         daemon.history.record_event("pause", daemon.now(), "until resumed")
         waited = time.monotonic() - started
         assert daemon.history.pending == 3
@@ -110,9 +110,9 @@ def test_an_answer_to_a_reminder_still_queued_lands_once_the_reminder_does(
 ) -> None:
     daemon, _, history = make(isolated_dirs)
     with write_locked(history.path):
-        move, _ = asyncio.run(daemon.send_reminder(daemon.now()))
-        assert daemon.last_reminder_id is not None
-        asyncio.run(daemon.answer(daemon.last_reminder_id, "skipped"))
+        move, _ = asyncio.run(daemon.reminders.send(daemon.now()))
+        assert daemon.reminders.last_id is not None
+        asyncio.run(daemon.answer(daemon.reminders.last_id, "skipped"))
     assert daemon.history.flush()
     assert answers(history) == [(move.id, "skipped")]
 
@@ -120,8 +120,8 @@ def test_an_answer_to_a_reminder_still_queued_lands_once_the_reminder_does(
 def test_reminders_queued_behind_a_lock_still_rotate_the_moves(isolated_dirs: Path) -> None:
     daemon, _, history = make(isolated_dirs)
     with write_locked(history.path):
-        first, _ = asyncio.run(daemon.send_reminder(daemon.now()))
-        second, _ = asyncio.run(daemon.send_reminder(daemon.now()))
+        first, _ = asyncio.run(daemon.reminders.send(daemon.now()))
+        second, _ = asyncio.run(daemon.reminders.send(daemon.now()))
     assert first.id != second.id
     assert daemon.history.flush()
     assert [move for move, _ in answers(history)] == [first.id, second.id]
@@ -136,7 +136,7 @@ def test_the_running_daemon_retries_queued_writes_by_itself(
     async def scenario() -> None:
         lock = asyncio.create_task(asyncio.to_thread(_hold_lock, history.path, 0.3))
         await asyncio.sleep(0.1)
-        await daemon.send_reminder(daemon.now())
+        await daemon.reminders.send(daemon.now())
         assert daemon.history.pending > 0
         await lock
         for _ in range(100):

@@ -39,20 +39,20 @@ def test_a_daemon_stopped_while_the_history_is_locked_leaves_its_writes_to_the_n
         daemon = session.daemon
         other = sqlite3.connect(paths.database, isolation_level=None)
         other.execute("BEGIN EXCLUSIVE")
-        await daemon.send_reminder(daemon.now())
-        assert daemon.last_reminder_id is not None
-        await daemon.answer(daemon.last_reminder_id, "done")
+        await daemon.reminders.send(daemon.now())
+        assert daemon.reminders.last_id is not None
+        await daemon.answer(daemon.reminders.last_id, "done")
         daemon.set_plan(schedule.pause(daemon.plan, None))
 
     with caplog.at_level(logging.WARNING):
         session = run_with_daemon(paths, scenario, ALWAYS)
     assert "are written at the next start" in caplog.text
-    reminder_id = session.daemon.last_reminder_id
+    reminder_id = session.daemon.reminders.last_id
 
     # Started again with the lock still held: the plan and the answer come from the journal.
     waiting = new_daemon(paths)
     assert waiting.plan.paused_indefinitely
-    assert (waiting.last_reminder_id, waiting.last_answer) == (reminder_id, "done")
+    assert (waiting.reminders.last_id, waiting.reminders.last_answer) == (reminder_id, "done")
     waiting.history.history.close()
 
     other.execute("ROLLBACK")

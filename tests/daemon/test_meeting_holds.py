@@ -129,5 +129,5 @@ def test_on_a_run_day_the_daemon_picks_a_running_area_after_another_area(
     for clock_time in ("09:30", "10:00", "10:30", "11:00", "11:30", "12:00"):
         clock.now = at(clock_time)
         asyncio.run(daemon._fire())
-        areas.append(daemon.config.library.move(daemon.last_move_id or "").area)
+        areas.append(daemon.config.library.move(daemon.reminders.last_move_id or "").area)
     assert sum(area in RUN_AREAS for area in areas) >= 3

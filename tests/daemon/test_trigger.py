@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from deskbreak.daemon.trigger import PlannerTrigger
+from deskbreak.daemon.trigger import PlannerTrigger, misfire_grace_seconds
 from deskbreak.planner.model import ScheduleConfig, Window
 from deskbreak.planner.schedule import PlanState, next_reminder
 
@@ -67,3 +67,9 @@ def test_a_long_backlog_of_one_minute_slots_is_jumped_over_not_walked() -> None:
 
 def test_after_a_normal_fire_the_next_slot_follows() -> None:
     assert trigger().get_next_fire_time(at("09:30"), at("09:30")) == at("10:00")
+
+
+def test_a_reminder_may_go_out_90_seconds_late_but_never_past_half_a_short_interval() -> None:
+    assert misfire_grace_seconds(timedelta(minutes=30)) == 90
+    assert misfire_grace_seconds(timedelta(minutes=2)) == 60
+    assert misfire_grace_seconds(timedelta(seconds=1)) == 1
