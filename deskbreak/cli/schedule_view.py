@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 def show_schedule(paths: Paths, on: str | None, days: int, as_json: bool) -> int:
     """`deskbreak schedule`: the reminders from day `on` (default today) for `days` days."""
     from deskbreak.planner.schedule import plan_days
-    from deskbreak.store.history import read_snapshot
+    from deskbreak.store.journal import read_snapshot_counting_journal
 
     config = load_config_noting(paths)
     zone = config.schedule.timezone
@@ -37,7 +37,8 @@ def show_schedule(paths: Paths, on: str | None, days: int, as_json: bool) -> int
     database = paths.database
     windows = stored_windows(database, start - timedelta(days=2), end)
     # What the daemon did and plans: the reminders already sent, its rotation, skip and pause.
-    facts = read_snapshot(database, start, min(end, now + timedelta(seconds=1)))
+    # (Writes still waiting in the daemon's spill journal, a locked history, count too.)
+    facts = read_snapshot_counting_journal(database, start, min(end, now + timedelta(seconds=1)))
     rows = _schedule_rows(config, slots, windows, facts, now, start, end)
     if as_json:
         print_json(rows)

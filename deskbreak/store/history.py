@@ -373,6 +373,10 @@ class History:
         ).fetchone()
         return None if row is None else row[0]
 
+    def snapshot(self, start: datetime, end: datetime) -> Snapshot:
+        """What `read_snapshot` reads, from this connection."""
+        return _snapshot(self._db, start, end)
+
     def reminders_between(self, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
         """(slot, move id) of the reminders shown in [start, end), in order."""
         return _reminders_between(self._db, start, end)[0]
@@ -559,11 +563,15 @@ def read_snapshot(path: Path, start: datetime, end: datetime) -> Snapshot:
         return Snapshot([], [], DaemonState())
     try:
         with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
-            rows = db.execute(RECENT_MOVES_SQL, (20,)).fetchall()
-            shown, unseen = _reminders_between(db, start, end)
-            return Snapshot([row[0] for row in reversed(rows)], shown, _load_state(db), unseen)
+            return _snapshot(db, start, end)
     except (sqlite3.Error, ValueError, TypeError):
         return Snapshot([], [], DaemonState())
+
+
+def _snapshot(db: sqlite3.Connection, start: datetime, end: datetime) -> Snapshot:
+    rows = db.execute(RECENT_MOVES_SQL, (20,)).fetchall()
+    shown, unseen = _reminders_between(db, start, end)
+    return Snapshot([row[0] for row in reversed(rows)], shown, _load_state(db), unseen)
 
 
 # The columns of an AnswerCounts. `IS` rather than `=`: an unanswered reminder gives 0, not NULL.

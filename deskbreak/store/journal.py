@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
-import logging
 import os
 import sqlite3
 import stat
@@ -30,13 +28,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from deskbreak.errors import DeskbreakError
-from deskbreak.store.history import History, state_from_texts
-from deskbreak.store.run_prompts import record_prompt, record_prompt_answer
+from deskbreak.store.history import History, Snapshot, read_snapshot, state_from_texts
 
-log = logging.getLogger("deskbreak.store.journal")
+if TYPE_CHECKING:
+    import logging
+
+# json, logging and the run prompts load where they are used: `deskbreak schedule` imports this
+# module to look for a journal, which is nearly always absent, and should not pay ~10 ms for it.
+
+
+def _log() -> logging.Logger:
+    import logging
+
+    return logging.getLogger("deskbreak.store.journal")
+
 
 Op = Literal["reminder", "answer", "event", "state", "prompt", "prompt_answer"]
 OPS: tuple[Op, ...] = get_args(Op)
@@ -67,12 +75,16 @@ class Record:
     data: Mapping[str, Any]
 
     def line(self) -> bytes:
+        import json
+
         fields = {"generation": self.generation, "seq": self.seq, "op": self.op, "data": self.data}
         return json.dumps(fields, separators=(",", ":")).encode("ascii") + b"\n"
 
     @classmethod
     def parse(cls, line: bytes) -> Record:
         """The record of one line; ValueError when it is not one."""
+        import json
+
         value = json.loads(line)
         if not isinstance(value, dict):
             raise ValueError("not an object")
@@ -95,14 +107,22 @@ def write_record(history: History, record: Record) -> None:
         history.record_answer(data["reminder_id"], data["answer"], _time(data["at"]))
     elif record.op == "event":
         history.record_event(data["kind"], _time(data["at"]), data["detail"])
-    elif record.op == "prompt":
+    elif record.op in ("prompt", "prompt_answer"):
+        _write_prompt(history, record)
+    else:
+        history.save_state(state_from_texts(data["state"]))
+
+
+def _write_prompt(history: History, record: Record) -> None:
+    from deskbreak.store.run_prompts import record_prompt, record_prompt_answer
+
+    data = record.data
+    if record.op == "prompt":
         record_prompt(
             history, _time(data["at"]), data["kind"], _time(data["run_start"]), data["id"]
         )
-    elif record.op == "prompt_answer":
-        record_prompt_answer(history, data["prompt_id"], data["answer"], _time(data["at"]))
     else:
-        history.save_state(state_from_texts(data["state"]))
+        record_prompt_answer(history, data["prompt_id"], data["answer"], _time(data["at"]))
 
 
 def _time(text: str) -> datetime:
@@ -117,8 +137,32 @@ def _records(data: bytes, path: Path, warn: bool = True) -> list[Record]:
             records.append(Record.parse(line))
         except ValueError as err:  # json's errors are ValueErrors too
             if warn:
-                log.warning("line %d of %s cannot be read (%s); skipped", number, path, err)
+                _log().warning("line %d of %s cannot be read (%s); skipped", number, path, err)
     return records
+
+
+def waiting_records(database: Path) -> list[Record]:
+    """The complete records in the spill journal of `database`, read without changing it."""
+    try:
+        fd = os.open(journal_path(database), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:  # none (the usual case), or one the daemon refuses to use at its start
+        return []
+    try:
+        data = os.pread(fd, os.fstat(fd).st_size, 0)
+    finally:
+        os.close(fd)
+    return _records(data, database, warn=False)
+
+
+def read_snapshot_counting_journal(database: Path, start: datetime, end: datetime) -> Snapshot:
+    """`history.read_snapshot`, with the writes waiting in the spill journal counted."""
+    if not waiting_records(database):
+        return read_snapshot(database, start, end)  # the usual case: read-only, no copy
+    try:
+        with open_for_reading(database) as history:
+            return history.snapshot(start, end)
+    except (sqlite3.Error, ValueError, TypeError, DeskbreakError):
+        return read_snapshot(database, start, end)
 
 
 def open_for_reading(database: Path) -> History:
@@ -128,15 +172,7 @@ def open_for_reading(database: Path) -> History:
     file is changed: the daemon may be appending to the journal right now, so a last line
     without its newline is left out, not cut off."""
     history = History(database)
-    try:
-        fd = os.open(journal_path(database), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:  # none (the usual case), or one the daemon refuses to use at its start
-        return history
-    try:
-        data = os.pread(fd, os.fstat(fd).st_size, 0)
-    finally:
-        os.close(fd)
-    records = _records(data, database, warn=False)
+    records = waiting_records(database)
     if not records:
         return history
     try:
@@ -169,7 +205,7 @@ class SpillJournal:
         data = os.pread(fd, size, 0)
         keep = data.rfind(b"\n") + 1
         if keep < len(data):
-            log.warning(
+            _log().warning(
                 "%s ends in a line cut off by a crash (%d bytes); that write was never "
                 "accepted and is dropped",
                 self.path,

@@ -12,8 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from deskbreak.store.history import DaemonState, History
-from deskbreak.store.journal import JournalError, SpillJournal, journal_path, open_for_reading
+from deskbreak.store.history import DaemonState, History, read_snapshot
+from deskbreak.store.journal import (
+    JournalError,
+    SpillJournal,
+    journal_path,
+    open_for_reading,
+    read_snapshot_counting_journal,
+)
 from deskbreak.store.queued import QueuedHistory
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -274,3 +280,18 @@ def test_a_run_prompt_and_its_answer_made_while_locked_survive_a_restart(tmp_pat
     assert history.query("SELECT id, kind, answer FROM run_prompts") == [
         (prompt_id, "warmup", "not-today")
     ]
+
+
+def test_schedule_s_look_at_the_past_counts_a_reminder_waiting_in_the_journal(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "history.sqlite3"
+    queued = QueuedHistory(open_history(database))
+    with write_locked(database):
+        queued.record_reminder(NOW, "neck-roll", "neck", "dbus")
+        queued.save_state(DaemonState(paused_indefinitely=True))
+        facts = read_snapshot_counting_journal(database, NOW, NOW + timedelta(hours=1))
+    assert facts.sent == [(NOW, "neck-roll")]
+    assert facts.recent_moves == ["neck-roll"]
+    assert facts.state.paused_indefinitely
+    assert read_snapshot(database, NOW, NOW + timedelta(hours=1)).sent == []  # file unchanged
