@@ -87,3 +87,24 @@ def test_a_reply_missing_a_field_or_with_a_naive_time_is_refused(
 ) -> None:
     with pytest.raises(ValueError, match=error):
         p.PauseRequest().read_reply(wire)
+
+
+def test_messages_are_frozen_values_that_compare_hash_and_print_by_their_fields() -> None:
+    import dataclasses
+
+    reply = p.PauseReply(paused_until=NOW, next_reminder=None, timezone="UTC")
+    same = p.PauseReply(paused_until=NOW, next_reminder=None, timezone="UTC")
+    assert reply == same and hash(reply) == hash(same) and len({reply, same}) == 1
+    assert reply != dataclasses.replace(reply, timezone="Europe/Berlin")
+    # Another message with the same fields is another value.
+    assert p.ResumeReply(next_reminder=None, timezone="UTC") != p.ResumeRequest()
+    assert p.SkipRequest() != p.DoneRequest() and p.SkipRequest() == p.SkipRequest()
+    assert repr(p.SnoozeRequest(minutes=5)) == "SnoozeRequest(minutes=5)"
+    assert repr(reply) == f"PauseReply(paused_until={NOW!r}, next_reminder=None, timezone='UTC')"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        reply.timezone = "UTC"  # type: ignore[misc]  # the point: it is refused
+    assert dataclasses.is_dataclass(reply) and [f.name for f in dataclasses.fields(reply)] == [
+        "paused_until",
+        "next_reminder",
+        "timezone",
+    ]
