@@ -105,9 +105,9 @@ class Reminders:
     def next_move(self, slot: datetime) -> Move:
         """The move of the reminder at `slot`: the snoozed reminder's (once), else the
         rotation's."""
-        return self.take_snoozed_move() or choose_move(self.config(), self.history, slot)
+        return self._take_snoozed_move() or choose_move(self.config(), self.history, slot)
 
-    def take_snoozed_move(self) -> Move | None:
+    def _take_snoozed_move(self) -> Move | None:
         """The move of the snoozed reminder, which the next reminder brings back (once)."""
         move_id, self.snoozed_move_id = self.snoozed_move_id, None
         return self.config().library.moves.get(move_id) if move_id else None

@@ -1,17 +1,15 @@
-"""The daemon in-process: backend fallback and answers, with a real SQLite file."""
+"""The daemon in-process: answers and what they do to the plan, late and dropped reminders, with
+a real SQLite file (a reminder's own sending and answers: test_reminders.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-from fakes import RecordingNotifier, broken_notifier, paths_in
+from fakes import RecordingNotifier, paths_in
 
 from deskbreak.config import Config
 from deskbreak.daemon.core import Daemon
@@ -61,37 +59,6 @@ def make_daemon(
         clock=clock or (lambda: NOW),
     )
     return daemon, history
-
-
-def test_a_failing_backend_falls_back_to_the_next_and_the_reminder_is_recorded(
-    tmp_path: Path,
-) -> None:
-    recorder = RecordingNotifier()
-    daemon, history = make_daemon(tmp_path, broken_notifier(), recorder)
-    move, backend = asyncio.run(daemon.reminders.send(NOW))
-    assert backend == "console"
-    assert recorder.titles == [move.name]
-    assert history.recent_desk_moves() == [move.id]
-
-
-def test_when_every_backend_fails_the_daemon_still_records_and_carries_on(tmp_path: Path) -> None:
-    daemon, history = make_daemon(tmp_path, broken_notifier())
-    _, backend = asyncio.run(daemon.reminders.send(NOW))
-    assert backend == "none"
-    assert len(history.recent_desk_moves()) == 1
-
-
-def test_an_answer_that_arrives_during_sending_is_kept(tmp_path: Path) -> None:
-    daemon, history = make_daemon(tmp_path, RecordingNotifier(answer="done"))
-    asyncio.run(daemon.reminders.send(NOW))
-    counts = history.day_counts(NOW.replace(hour=0), NOW.replace(hour=23))
-    assert (counts.sent, counts.done) == (1, 1)
-
-
-def test_reminders_rotate_so_the_same_move_never_comes_twice_in_a_row(tmp_path: Path) -> None:
-    daemon, _ = make_daemon(tmp_path, RecordingNotifier())
-    names = [asyncio.run(daemon.reminders.send(NOW))[0].name for _ in range(12)]
-    assert all(a != b for a, b in itertools.pairwise(names))
 
 
 def test_the_last_answer_survives_a_restart(tmp_path: Path) -> None:
@@ -156,23 +123,6 @@ def test_an_answer_from_the_command_line_closes_the_notification_on_screen(
     asyncio.run(daemon.answer(daemon.reminders.last_id, "done", withdraw=True))
     assert notifier.withdrawn == [1]
     assert daemon.reminders.open_id() is None
-
-
-def test_a_missing_notification_server_is_logged_once_not_at_every_reminder(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    daemon, _ = make_daemon(tmp_path, broken_notifier(), RecordingNotifier())
-    for _ in range(3):
-        asyncio.run(daemon.reminders.send(NOW))
-    warnings = [r for r in caplog.records if "could not show the reminder" in r.message]
-    assert len(warnings) == 1
-
-
-def test_a_dismissed_reminder_is_recorded_as_dismissed_not_ignored(tmp_path: Path) -> None:
-    daemon, _ = make_daemon(tmp_path, RecordingNotifier(answer="dismissed"))
-    asyncio.run(daemon.reminders.send(NOW))
-    with sqlite3.connect(daemon.paths.database) as db:
-        assert db.execute("SELECT answer FROM reminders").fetchall() == [("dismissed",)]
 
 
 def test_done_after_a_snooze_keeps_snoozed_and_the_reminder_does_not_come_back(
