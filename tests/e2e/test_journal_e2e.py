@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -136,3 +137,24 @@ def test_a_daemon_restarted_while_the_lock_is_still_held_writes_the_journal_when
     daemon.start()
     assert reminder_rows(database) == [(shown["id"], shown["move"], "done")]
     assert daemon.stop() == 0
+
+
+def test_a_spill_journal_planted_as_a_symlink_stops_start_with_a_sentence_and_exit_1(
+    deskbreak_exe: str, isolated_dirs: Path
+) -> None:
+    data = isolated_dirs / "data" / "deskbreak"
+    data.mkdir(parents=True)
+    target = isolated_dirs / "someone-elses-file"
+    target.write_text("keep me\n", encoding="utf-8")
+    (data / "history-spill.jsonl").symlink_to(target)
+    started = subprocess.run(
+        [deskbreak_exe, "start"],
+        env={**os.environ, "TZ": "UTC"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    assert started.returncode == 1, started.stderr
+    assert "is a symbolic link" in started.stderr and "Traceback" not in started.stderr
+    assert target.read_text(encoding="utf-8") == "keep me\n"
