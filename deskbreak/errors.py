@@ -36,3 +36,7 @@ class AlreadyRunningError(DeskbreakError):
     """`deskbreak start` found another daemon holding the lock."""
 
     exit_code = EXIT_STATE
+
+
+class UnsafePathError(DeskbreakError):
+    """A folder or file deskbreak relies on could be controlled by someone else."""

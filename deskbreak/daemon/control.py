@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from deskbreak.daemon.private import (
-    UnsafePathError,
     check_own_socket,
     check_private_dir,
     prepare_private_dir,
@@ -39,6 +38,7 @@ from deskbreak.errors import (
     AlreadyRunningError,
     DeskbreakError,
     NotRunningError,
+    UnsafePathError,
 )
 
 if TYPE_CHECKING:

@@ -19,9 +19,10 @@ import fcntl
 import os
 from pathlib import Path
 
-from deskbreak.daemon.private import UnsafePathError, open_private_file, prepare_private_dir
-from deskbreak.errors import AlreadyRunningError
+from deskbreak.daemon.private import prepare_private_dir
+from deskbreak.errors import AlreadyRunningError, UnsafePathError
 from deskbreak.paths import Paths
+from deskbreak.private_file import open_private_file
 
 
 class DaemonLock:

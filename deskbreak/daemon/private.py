@@ -3,22 +3,17 @@
 On machines without `$XDG_RUNTIME_DIR` the runtime dir falls back to a folder under the shared
 temp dir, where another user can plant a folder, a symlink or a socket before us. So the
 daemon checks the folder (a real directory, ours, 0700) before it opens anything in it, opens
-its files with `O_NOFOLLOW`, and the CLI checks the folder and the socket before it trusts what
-answers there.
+its files with `O_NOFOLLOW` (`deskbreak.private_file`), and the CLI checks the folder and the
+socket before it trusts what answers there.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from pathlib import Path
 
-from deskbreak.errors import DeskbreakError
-
-
-class UnsafePathError(DeskbreakError):
-    """A folder or file deskbreak relies on could be controlled by someone else."""
+from deskbreak.errors import UnsafePathError
 
 
 def prepare_private_dir(directory: Path) -> None:
@@ -65,30 +60,6 @@ def check_own_socket(path: Path) -> None:
             f"{path} belongs to another user (uid {st.st_uid}), not to this deskbreak; "
             "refusing to talk to it"
         )
-
-
-def open_private_file(path: Path) -> int:
-    """Open (or create, 0600) the regular file `path` for reading and writing, never through
-    a symlink; returns the descriptor. Raises UnsafePathError with a sentence on any doubt."""
-    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-    try:
-        fd = os.open(path, flags, 0o600)
-    except OSError as err:
-        if err.errno == errno.ELOOP:
-            raise UnsafePathError(
-                f"{path} is a symbolic link; deskbreak will not write through it "
-                "(remove it and start again)"
-            ) from None
-        if err.errno == errno.EISDIR:
-            raise UnsafePathError(f"{path} is a directory; remove it and start again") from None
-        raise UnsafePathError(f"cannot open {path}: {err.strerror}") from None
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
-        os.close(fd)
-        raise UnsafePathError(
-            f"{path} is not a regular file of this user; remove it and start again"
-        )
-    return fd
 
 
 def _lstat(directory: Path) -> os.stat_result:

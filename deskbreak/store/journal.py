@@ -20,17 +20,16 @@ the next append starts on a fresh line. A damaged line elsewhere is skipped with
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sqlite3
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from deskbreak.errors import DeskbreakError
+from deskbreak.errors import DeskbreakError, UnsafePathError
+from deskbreak.private_file import open_private_file
 from deskbreak.store.history import History, Snapshot, read_snapshot, state_from_texts
 
 if TYPE_CHECKING:
@@ -241,26 +240,10 @@ class SpillJournal:
         if self._fd is not None:
             return self._fd
         created = not self.path.exists()
-        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
         try:
-            fd = os.open(self.path, flags, 0o600)
-        except OSError as err:
-            if err.errno == errno.ELOOP:
-                raise JournalError(
-                    f"{self.path} is a symbolic link; deskbreak will not write its history "
-                    "through it (remove it and start again)"
-                ) from None
-            raise JournalError(
-                f"cannot open the spill journal {self.path}: {err.strerror}"
-            ) from None
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
-            os.close(fd)
-            raise JournalError(
-                f"{self.path} is not a regular file of this user; move it aside and start again"
-            )
-        if stat.S_IMODE(st.st_mode) != 0o600:
-            os.fchmod(fd, 0o600)
+            fd = open_private_file(self.path, append=True)
+        except UnsafePathError as err:
+            raise JournalError(f"cannot use the spill journal: {err}") from None
         if created:
             _sync_directory(self.path.parent)  # the new name must survive a power cut too
         self._fd = fd

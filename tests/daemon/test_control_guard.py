@@ -16,8 +16,7 @@ from fakes import ServerThread, isolated_paths, run_with_daemon
 from deskbreak.daemon import protocol
 from deskbreak.daemon.control import exchange
 from deskbreak.daemon.events import EventLimiter
-from deskbreak.daemon.private import UnsafePathError
-from deskbreak.errors import DeskbreakError, NotRunningError
+from deskbreak.errors import DeskbreakError, NotRunningError, UnsafePathError
 from deskbreak.paths import default_paths
 
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from deskbreak.daemon.lock import DaemonLock, lock_holder
-from deskbreak.daemon.private import UnsafePathError
-from deskbreak.errors import EXIT_STATE, AlreadyRunningError
+from deskbreak.errors import EXIT_STATE, AlreadyRunningError, UnsafePathError
 from deskbreak.paths import Paths
 
 

@@ -237,7 +237,7 @@ def test_a_journal_that_cannot_be_written_keeps_writes_in_memory_with_an_error(
 def test_a_journal_path_that_is_a_folder_ends_start_with_a_sentence(tmp_path: Path) -> None:
     database = tmp_path / "history.sqlite3"
     journal_path(database).mkdir(parents=True)
-    with pytest.raises(JournalError, match="cannot open the spill journal"):
+    with pytest.raises(JournalError, match=r"cannot use the spill journal: .* is a directory"):
         QueuedHistory(open_history(database))
 
 
