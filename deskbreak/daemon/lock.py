@@ -37,7 +37,7 @@ class DaemonLock:
         UnsafePathError (exit 1, a sentence) when a folder or lock file cannot be trusted."""
         prepare_private_dir(self.paths.runtime_dir)
         try:
-            self.paths.data_dir.mkdir(parents=True, exist_ok=True)
+            self.paths.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as err:
             raise UnsafePathError(
                 f"cannot create the data folder {self.paths.data_dir}: {err.strerror}"

@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -207,6 +209,31 @@ def _moment(seconds: int | None) -> datetime | None:
     return None if seconds is None else _utc(seconds)
 
 
+def make_private_folder(folder: Path) -> None:
+    """Create `folder` (0700), or take group and other access away from it when it is ours:
+    when and how a person moved is theirs alone."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _keep_private(folder)
+
+
+def _create_private_file(path: Path) -> None:
+    """A new database file starts 0600 (SQLite would make it 0644, and its WAL files after it)."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+
+
+def _keep_private(*paths: Path) -> None:
+    """Take group and other access away from each of `paths` that exists and is ours (files
+    an older deskbreak created 0644; another user's file is left as it is)."""
+    for path in paths:
+        try:
+            st = path.lstat()
+            if st.st_uid == os.getuid() and st.st_mode & 0o077 and not stat.S_ISLNK(st.st_mode):
+                path.chmod(stat.S_IMODE(st.st_mode) & 0o700)
+        except OSError:
+            continue  # gone, or not ours to change: SQLite reports what matters
+
+
 class History:
     """The history database at `path`: created, opened in WAL mode and migrated on construction.
 
@@ -216,13 +243,17 @@ class History:
     def __init__(self, path: Path, busy_timeout_seconds: float = 5.0) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folder(path.parent)
+            _create_private_file(path)
             # isolation_level=None: autocommit, so each write is committed when it returns.
             self._db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_seconds)
         except (OSError, sqlite3.Error) as err:
             raise HistoryError(f"cannot open the history database {path}: {err}") from err
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
+            _keep_private(
+                path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+            )
             self._db.execute("PRAGMA synchronous=FULL")
             self._migrate()
         except HistoryError:

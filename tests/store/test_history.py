@@ -50,6 +50,31 @@ def test_opening_creates_the_folder_and_a_wal_database_at_the_latest_schema(db_p
     assert db_path.is_file()
 
 
+def test_a_new_history_is_readable_by_its_owner_only(db_path: Path) -> None:
+    with History(db_path) as h:
+        h.record_event("pause", at(0), None)  # the WAL files exist now
+        modes = {
+            path.name: path.stat().st_mode & 0o777
+            for path in (db_path.parent, *db_path.parent.iterdir())
+        }
+    assert modes == {
+        "data": 0o700,
+        "history.sqlite3": 0o600,
+        "history.sqlite3-wal": 0o600,
+        "history.sqlite3-shm": 0o600,
+    }
+
+
+def test_a_history_an_older_version_left_open_to_others_is_made_private(db_path: Path) -> None:
+    db_path.parent.mkdir(mode=0o755)
+    db_path.touch(mode=0o644)
+    db_path.parent.chmod(0o755)
+    db_path.chmod(0o644)
+    History(db_path).close()
+    assert db_path.parent.stat().st_mode & 0o777 == 0o700
+    assert db_path.stat().st_mode & 0o777 == 0o600
+
+
 def test_an_empty_file_is_migrated_like_a_new_database(db_path: Path) -> None:
     db_path.parent.mkdir(parents=True)
     db_path.touch()
