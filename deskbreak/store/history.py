@@ -209,6 +209,9 @@ def _moment(seconds: int | None) -> datetime | None:
     return None if seconds is None else _utc(seconds)
 
 
+IN_MEMORY = Path(":memory:")  # SQLite's name for a database with no file
+
+
 def make_private_folder(folder: Path) -> None:
     """Create `folder` (0700), or take group and other access away from it when it is ours:
     when and how a person moved is theirs alone."""
@@ -243,17 +246,18 @@ class History:
     def __init__(self, path: Path, busy_timeout_seconds: float = 5.0) -> None:
         self.path = path
         try:
-            make_private_folder(path.parent)
-            _create_private_file(path)
+            if path != IN_MEMORY:
+                make_private_folder(path.parent)
+                _create_private_file(path)
             # isolation_level=None: autocommit, so each write is committed when it returns.
             self._db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_seconds)
         except (OSError, sqlite3.Error) as err:
             raise HistoryError(f"cannot open the history database {path}: {err}") from err
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
-            _keep_private(
-                path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
-            )
+            if path != IN_MEMORY:
+                wal, shm = (path.with_name(path.name + end) for end in ("-wal", "-shm"))
+                _keep_private(path, wal, shm)
             self._db.execute("PRAGMA synchronous=FULL")
             self._migrate()
         except HistoryError:
@@ -330,7 +334,7 @@ class History:
     def copy_in_memory(self) -> History:
         """A private in-memory copy of this database, for a reader that adds writes it must
         not make to the file (the spill journal's, see `journal.open_for_reading`)."""
-        copy = History(Path(":memory:"))
+        copy = History(IN_MEMORY)
         self._db.backup(copy._db)
         return copy
 

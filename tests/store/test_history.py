@@ -17,6 +17,7 @@ import pytest
 
 from deskbreak.store import history as history_module
 from deskbreak.store.history import (
+    IN_MEMORY,
     MIGRATIONS,
     AnswerCounts,
     DaemonState,
@@ -73,6 +74,16 @@ def test_a_history_an_older_version_left_open_to_others_is_made_private(db_path:
     History(db_path).close()
     assert db_path.parent.stat().st_mode & 0o777 == 0o700
     assert db_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_in_memory_history_leaves_the_working_folder_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tmp_path.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    History(IN_MEMORY).close()
+    assert list(tmp_path.iterdir()) == []
+    assert tmp_path.stat().st_mode & 0o777 == 0o755
 
 
 def test_an_empty_file_is_migrated_like_a_new_database(db_path: Path) -> None:
