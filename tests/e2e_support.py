@@ -20,6 +20,15 @@ HARNESS = REPO.parent / "shared" / "tools" / "notify-harness.sh"
 T = TypeVar("T")
 
 
+def harness_config(backend: str = "dbus", timeout: int = 0) -> str:
+    """A daemon config for the harness: times in UTC, the given notification backend, and
+    reminders that stay on screen until answered (timeout 0) unless told otherwise."""
+    return (
+        f'[schedule]\ntimezone = "UTC"\n'
+        f'[notifications]\nbackend = "{backend}"\ntimeout = {timeout}\n'
+    )
+
+
 def installed_deskbreak() -> str:
     """The installed `deskbreak` script: the one beside this interpreter first (a fresh pyenv
     may not have a shim for it yet), else whatever PATH finds."""

@@ -7,8 +7,10 @@ pytest puts `tests/` on sys.path (it holds conftest.py), so any test can `from f
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -252,3 +254,16 @@ class RecordingRunner:
 def which_systemctl(name: str) -> str | None:
     """A machine with systemctl and none of the optional helpers."""
     return f"/usr/bin/{name}" if name == "systemctl" else None
+
+
+@contextmanager
+def write_locked(database: Path) -> Iterator[None]:
+    """Another connection holding the history's write lock, as a backup or `sqlite3` would;
+    released at the end of the block."""
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fakes import ALWAYS, Clock
+from fakes import ALWAYS, Clock, write_locked
 
 from deskbreak.config import load_config
 from deskbreak.daemon import core, supervisor
@@ -69,18 +67,6 @@ def running(daemon: Daemon, scenario: Callable[[], Awaitable[None]]) -> None:
             await task
 
     asyncio.run(main())
-
-
-@contextmanager
-def write_locked(database: Path) -> Iterator[None]:
-    """Another process's connection holding the history's write lock."""
-    other = sqlite3.connect(database, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 def answers(history: History) -> list[tuple[str, str | None]]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import stat
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fakes import RecordingNotifier
+from fakes import RecordingNotifier, write_locked
 
 from deskbreak.daemon.run_prompts import RunPrompter
 from deskbreak.planner.runs import RunPlan, RunsConfig
@@ -125,11 +124,8 @@ def test_a_prompt_answered_while_the_history_is_locked_is_recorded_once_it_is_fr
     tmp_path: Path,
 ) -> None:
     setup = Setup(tmp_path, "xterm -e", answer="not-today")
-    other = sqlite3.connect(setup.history.path, isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")
-    asyncio.run(setup.prompter.fire())
-    assert setup.notifier.shown and setup.answers() == []
-    other.execute("ROLLBACK")
-    other.close()
+    with write_locked(setup.history.path):
+        asyncio.run(setup.prompter.fire())
+        assert setup.notifier.shown and setup.answers() == []
     assert setup.queued.flush()
     assert setup.answers() == [("warmup", "not-today")]

@@ -8,15 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from e2e_support import MakeDaemon, harness, notify_calls, wait_for
-
-CONFIG = """
-[schedule]
-timezone = "UTC"
-[notifications]
-backend = "dbus"
-timeout = 0
-"""
+from e2e_support import MakeDaemon, harness, harness_config, notify_calls, wait_for
 
 
 def close_calls(harness_dir: str) -> int:
@@ -27,7 +19,7 @@ def close_calls(harness_dir: str) -> int:
 def test_done_from_the_cli_closes_the_notification_and_a_later_skip_changes_nothing(
     make_daemon: MakeDaemon, notify_server: dict[str, str]
 ) -> None:
-    daemon = make_daemon(CONFIG, **notify_server)
+    daemon = make_daemon(harness_config(), **notify_server)
     daemon.start()
     sent = daemon.cli("now")
     assert sent.returncode == 0, sent.stderr
@@ -54,7 +46,7 @@ def test_done_from_the_cli_closes_the_notification_and_a_later_skip_changes_noth
 def test_the_skip_button_counts_first_and_a_later_done_is_kept_as_an_event(
     make_daemon: MakeDaemon, notify_server: dict[str, str]
 ) -> None:
-    daemon = make_daemon(CONFIG, **notify_server)
+    daemon = make_daemon(harness_config(), **notify_server)
     daemon.start()
     assert daemon.cli("now").returncode == 0
     wait_for(lambda: notify_calls(notify_server["NOTIFY_HARNESS_DIR"]), what="a Notify call")

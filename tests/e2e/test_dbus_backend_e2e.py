@@ -10,15 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from e2e_support import MakeDaemon, harness, notify_calls, wait_for
-
-CONFIG = """
-[schedule]
-timezone = "UTC"
-[notifications]
-backend = "{backend}"
-timeout = {timeout}
-"""
+from e2e_support import MakeDaemon, harness, harness_config, notify_calls, wait_for
 
 
 def answers_in(database: Path) -> list[str | None]:
@@ -41,7 +33,7 @@ def shown_count(env: dict[str, str]) -> int:
 def test_each_button_a_dismissal_and_an_expiry_are_recorded_as_their_own_answers(
     make_daemon: MakeDaemon, notify_server: dict[str, str], isolated_dirs: Path
 ) -> None:
-    daemon = make_daemon(CONFIG.format(backend="dbus", timeout=0), **notify_server)
+    daemon = make_daemon(harness_config(), **notify_server)
     daemon.start()
     database = isolated_dirs / "data" / "deskbreak" / "history.sqlite3"
     for number, label in enumerate(["Done", "Snooze", "Skip"], start=1):
@@ -58,7 +50,7 @@ def test_each_button_a_dismissal_and_an_expiry_are_recorded_as_their_own_answers
     assert "via dbus" in daemon.output()
     assert daemon.stop() == 0
 
-    expiring = make_daemon(CONFIG.format(backend="dbus", timeout=1), **notify_server)
+    expiring = make_daemon(harness_config(timeout=1), **notify_server)
     expiring.start()
     assert expiring.cli("now").returncode == 0
     wait_for(lambda: len(answers_in(database)) == 5 and answers_in(database)[-1], what="expiry")
@@ -70,7 +62,7 @@ def test_each_button_a_dismissal_and_an_expiry_are_recorded_as_their_own_answers
 def test_a_new_reminder_replaces_the_unanswered_one_on_screen(
     make_daemon: MakeDaemon, notify_server: dict[str, str], isolated_dirs: Path
 ) -> None:
-    daemon = make_daemon(CONFIG.format(backend="dbus", timeout=0), **notify_server)
+    daemon = make_daemon(harness_config(), **notify_server)
     daemon.start()
     database = isolated_dirs / "data" / "deskbreak" / "history.sqlite3"
     for number in (1, 2):
@@ -88,7 +80,7 @@ def test_a_new_reminder_replaces_the_unanswered_one_on_screen(
 def test_old_configs_naming_notify_send_load_and_use_the_dbus_backend_without_children(
     make_daemon: MakeDaemon, notify_server: dict[str, str]
 ) -> None:
-    daemon = make_daemon(CONFIG.format(backend="notify-send", timeout=0), **notify_server)
+    daemon = make_daemon(harness_config("notify-send"), **notify_server)
     daemon.start()
     started = time.monotonic()
     sent = daemon.cli("now")
@@ -105,7 +97,7 @@ def test_a_restarted_notification_server_gets_the_next_reminder(
     make_daemon: MakeDaemon, notify_server: dict[str, str], isolated_dirs: Path
 ) -> None:
     harness_dir = Path(notify_server["NOTIFY_HARNESS_DIR"])
-    daemon = make_daemon(CONFIG.format(backend="dbus", timeout=0), **notify_server)
+    daemon = make_daemon(harness_config(), **notify_server)
     daemon.start()
     assert daemon.cli("now").returncode == 0
     wait_for(lambda: shown_count(notify_server) == 1, what="the first reminder")
@@ -137,7 +129,7 @@ def test_a_restarted_notification_server_gets_the_next_reminder(
 def test_kill_9_of_the_daemon_leaves_no_process_behind(
     make_daemon: MakeDaemon, notify_server: dict[str, str]
 ) -> None:
-    daemon = make_daemon(CONFIG.format(backend="dbus", timeout=0), **notify_server)
+    daemon = make_daemon(harness_config(), **notify_server)
     daemon.start()
     assert daemon.cli("now").returncode == 0
     wait_for(lambda: shown_count(notify_server) == 1, what="the reminder")

@@ -11,15 +11,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from e2e_support import MakeDaemon, harness, notify_calls, wait_for
-
-CONFIG = """
-[schedule]
-timezone = "UTC"
-[notifications]
-backend = "dbus"
-timeout = 0
-"""
+from e2e_support import MakeDaemon, harness, harness_config, notify_calls, wait_for
 
 # Holds the database's write lock until its stdin closes, as a backup or `sqlite3` would.
 LOCK_HOLDER = """
@@ -65,7 +57,7 @@ def test_a_reminder_answered_while_the_history_is_locked_survives_kill_9_exactly
 ) -> None:
     database = isolated_dirs / "data" / "deskbreak" / "history.sqlite3"
     journal = database.with_name("history-spill.jsonl")
-    daemon = make_daemon(CONFIG, **notify_server)
+    daemon = make_daemon(harness_config(), **notify_server)
     daemon.start()
     with locked_by_another_process(database) as holder:
         assert daemon.cli("now").returncode == 0
@@ -110,7 +102,7 @@ def test_a_daemon_restarted_while_the_lock_is_still_held_writes_the_journal_when
     make_daemon: MakeDaemon, notify_server: dict[str, str], isolated_dirs: Path
 ) -> None:
     database = isolated_dirs / "data" / "deskbreak" / "history.sqlite3"
-    daemon = make_daemon(CONFIG, **notify_server)
+    daemon = make_daemon(harness_config(), **notify_server)
     daemon.start()
     with locked_by_another_process(database) as holder:
         assert daemon.cli("now").returncode == 0

@@ -8,26 +8,17 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from e2e_support import MakeDaemon, faketime_env, harness, notify_calls, wait_for
+from e2e_support import MakeDaemon, faketime_env, harness, harness_config, notify_calls, wait_for
 
 from deskbreak.library.loader import load_library
 
 MOVE_NAMES = {m.name for m in load_library().moves.values()}
 
 
-CONFIG = """
-[schedule]
-timezone = "UTC"
-[notifications]
-backend = "{backend}"
-timeout = 0
-"""
-
-
 def test_scheduled_reminder_reaches_dunst_with_buttons_and_snooze_reaches_the_daemon(
     make_daemon: MakeDaemon, notify_server: dict[str, str]
 ) -> None:
-    daemon = make_daemon(CONFIG.format(backend="dbus"), **notify_server)
+    daemon = make_daemon(harness_config(), **notify_server)
     daemon.start(faketime_env(FAKETIME="@2026-11-23 09:29:55"))
     assert "next reminder: Mon 2026-11-23 09:30" in daemon.output()
 
@@ -63,7 +54,7 @@ def test_scheduled_reminder_reaches_dunst_with_buttons_and_snooze_reaches_the_da
 def test_plyer_backend_reaches_dunst_as_deskbreak(
     make_daemon: MakeDaemon, notify_server: dict[str, str]
 ) -> None:
-    daemon = make_daemon(CONFIG.format(backend="plyer"), **notify_server)
+    daemon = make_daemon(harness_config("plyer"), **notify_server)
     daemon.start(faketime_env(FAKETIME="@2026-11-23 09:29:57"))
     calls = wait_for(
         lambda: notify_calls(notify_server["NOTIFY_HARNESS_DIR"]), what="a Notify call"
@@ -83,7 +74,7 @@ def answers_in(database: Path) -> list[tuple[str, str | None]]:
 
 
 def test_second_start_exits_1_naming_the_running_pid(make_daemon: MakeDaemon) -> None:
-    daemon = make_daemon(CONFIG.format(backend="console"))
+    daemon = make_daemon(harness_config("console"))
     daemon.start()
     second = daemon.cli("start")
     assert second.returncode == 1
@@ -93,7 +84,7 @@ def test_second_start_exits_1_naming_the_running_pid(make_daemon: MakeDaemon) ->
 
 
 def test_sighup_with_a_broken_config_keeps_the_old_one_running(make_daemon: MakeDaemon) -> None:
-    daemon = make_daemon(CONFIG.format(backend="console"))
+    daemon = make_daemon(harness_config("console"))
     daemon.start()
     daemon.config.write_text("[schedule]\ninterval = 0\n", encoding="utf-8")
     daemon.proc.send_signal(signal.SIGHUP)

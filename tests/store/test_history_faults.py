@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fakes import write_locked
 
 from deskbreak.store.history import DaemonState, History
 from deskbreak.store.queued import QueuedHistory
@@ -54,15 +54,12 @@ def test_a_write_waiting_for_a_lock_keeps_its_place_in_line(tmp_path: Path) -> N
     history = History(tmp_path / "h.db")
     history.set_busy_timeout(0.01)
     queued = QueuedHistory(history)
-    other = sqlite3.connect(history.path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    rid = queued.record_reminder(NOW, "a", "neck", "console")
-    queued.record_answer(rid, "done", NOW)
-    queued.record_event("pause", NOW, "until resumed")
-    assert queued.pending == 3
-    assert not queued.flush()
-    other.execute("ROLLBACK")
-    other.close()
+    with write_locked(history.path):
+        rid = queued.record_reminder(NOW, "a", "neck", "console")
+        queued.record_answer(rid, "done", NOW)
+        queued.record_event("pause", NOW, "until resumed")
+        assert queued.pending == 3
+        assert not queued.flush()
     assert queued.flush()
     assert history.query("SELECT move_id, answer FROM reminders") == [("a", "done")]
     assert [e.kind for e in history.recent_events()] == ["reminder", "pause"]
@@ -73,15 +70,12 @@ def test_the_first_answer_wins_also_while_answers_wait_in_the_queue(tmp_path: Pa
     history = History(tmp_path / "h.db")
     history.set_busy_timeout(0.01)
     queued = QueuedHistory(history)
-    other = sqlite3.connect(history.path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    rid = queued.record_reminder(NOW, "a", "neck", "console")
-    assert queued.record_answer(rid, "ignored", NOW) is True
-    assert queued.record_answer(rid, "done", NOW) is True  # a real answer replaces "ignored"
-    assert queued.record_answer(rid, "skipped", NOW) is False
-    assert queued.reminder_answer(rid) == "done"
-    other.execute("ROLLBACK")
-    other.close()
+    with write_locked(history.path):
+        rid = queued.record_reminder(NOW, "a", "neck", "console")
+        assert queued.record_answer(rid, "ignored", NOW) is True
+        assert queued.record_answer(rid, "done", NOW) is True  # a real answer replaces "ignored"
+        assert queued.record_answer(rid, "skipped", NOW) is False
+        assert queued.reminder_answer(rid) == "done"
     assert queued.flush()
     assert history.reminder_answer(rid) == "done"
     history.close()

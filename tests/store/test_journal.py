@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fakes import write_locked
 
 from deskbreak.store.history import DaemonState, History, read_snapshot
 from deskbreak.store.journal import (
@@ -23,18 +21,6 @@ from deskbreak.store.journal import (
 from deskbreak.store.queued import QueuedHistory
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-
-
-@contextmanager
-def write_locked(database: Path) -> Iterator[None]:
-    """Another connection holding the history's write lock, as another process would."""
-    other = sqlite3.connect(database, isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 def open_history(database: Path) -> History:
