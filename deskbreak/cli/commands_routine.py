@@ -19,6 +19,7 @@ from deskbreak.errors import EXIT_OK, UsageError
 
 if TYPE_CHECKING:  # imported inside the commands so other commands start fast
     from deskbreak.library.moves import Library
+    from deskbreak.paths import Paths
     from deskbreak.routine.plan import RoutinePlan
     from deskbreak.routine.runner import RoutineResult
 
@@ -136,14 +137,18 @@ def _list_routines(library: Library, as_json: bool) -> None:
 
 
 def _record(ctx: typer.Context, result: RoutineResult) -> None:
+    """Write the run to the history; if the database refuses (another program holds its lock
+    past the busy timeout), hand it to the running daemon, which never loses a write to a
+    locked database. Only when neither can take it does the person hear what was not saved."""
     try:
         from deskbreak.store.history import History
     except ModuleNotFoundError as err:
         if err.name != "deskbreak.store.history":
             raise
         return
+    paths = paths_from(ctx)
     try:
-        with History(paths_from(ctx).database) as history:
+        with History(paths.database) as history:
             history.record_routine(
                 result.name,
                 result.started,
@@ -152,8 +157,49 @@ def _record(ctx: typer.Context, result: RoutineResult) -> None:
                 result.steps_done,
                 result.steps_total,
             )
+        return
     except Exception as err:  # noqa: BLE001 - a run already done must not end in a traceback
-        warn(f"deskbreak: could not record the routine in the history: {err}")
+        refused = err
+    try:
+        waiting = _hand_to_daemon(paths, result)
+    except Exception as err:  # noqa: BLE001 - no daemon, or one that refused: say what is lost
+        warn(
+            f"deskbreak: could not record the routine in the history ({refused}) and the "
+            f"deskbreak daemon could not take it ({err})\n"
+            f"deskbreak: not saved: {unsaved_routine_text(result)}"
+        )
+        return
+    if waiting:
+        warn(
+            "deskbreak: the history is busy; the running deskbreak keeps this routine and "
+            "writes it once the database is free"
+        )
+
+
+def _hand_to_daemon(paths: Paths, result: RoutineResult) -> bool:
+    """Give the run to the daemon; True if it waits in the daemon's spill journal."""
+    from deskbreak.cli.control_view import ask
+    from deskbreak.daemon.protocol import RecordRoutineRequest
+
+    request = RecordRoutineRequest(
+        name=result.name,
+        started=result.started,
+        ended=result.ended,
+        completed=result.completed,
+        steps_done=result.steps_done,
+        steps_total=result.steps_total,
+    )
+    return ask(paths, request).waiting
+
+
+def unsaved_routine_text(result: RoutineResult) -> str:
+    """The run a person may want to note by hand: its name, local start time and steps."""
+    started = result.started.astimezone()
+    state = "all done" if result.completed else "done"
+    return (
+        f"the {result.name} routine started {started:%Y-%m-%d %H:%M}, "
+        f"{result.steps_done} of {result.steps_total} steps {state}"
+    )
 
 
 def run_routine(

@@ -1,8 +1,9 @@
 """What the running daemon does for each control request (one JSON object in, one out).
 
 The CLI commands status, pause, resume, snooze, skip, done, now, reload and stop are thin
-clients of these. Requests and replies are the typed values of `protocol`; a refusal is a
-DeskbreakError, which the control server sends as `{"ok": false, "error": ...}`.
+clients of these; prerun, postrun and routine hand a run over here when the history is
+locked. Requests and replies are the typed values of `protocol`; a refusal is a DeskbreakError,
+which the control server sends as `{"ok": false, "error": ...}`.
 """
 
 from __future__ import annotations
@@ -243,6 +244,28 @@ def reload(daemon: Daemon, request: p.ReloadRequest) -> p.ReloadReply:
     )
 
 
+def record_routine(daemon: Daemon, request: p.RecordRoutineRequest) -> p.RecordRoutineReply:
+    """A routine run the CLI could not write (the history was locked): the queued history
+    writes it now, or keeps it in the spill journal until the database takes it."""
+    daemon.history.record_routine(
+        request.name,
+        request.started,
+        request.ended,
+        request.completed,
+        request.steps_done,
+        request.steps_total,
+    )
+    waiting = daemon.history.pending > 0
+    log.info(
+        "routine %s (%d of %d steps) handed over by the command line; %s",
+        request.name,
+        request.steps_done,
+        request.steps_total,
+        "it waits for the history" if waiting else "written to the history",
+    )
+    return p.RecordRoutineReply(waiting=waiting)
+
+
 def stop(daemon: Daemon, request: p.StopRequest) -> p.StopReply:
     # Reply first, then stop: the client should hear "ok" before the socket goes away.
     asyncio.get_running_loop().call_later(0.05, daemon.request_stop)
@@ -261,6 +284,7 @@ COMMANDS: dict[type[p.Request[Any]], Command] = {
     p.NowRequest: now_,
     p.ReloadRequest: reload,
     p.StopRequest: stop,
+    p.RecordRoutineRequest: record_routine,
 }
 
 

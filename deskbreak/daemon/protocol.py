@@ -307,6 +307,14 @@ class ReloadReply(Reply):
 
 
 @message
+class RecordRoutineReply(Reply):
+    """The daemon has the routine run: in the history now, or (`waiting`) in its spill journal,
+    written once the database takes writes again."""
+
+    waiting: bool
+
+
+@message
 class StopReply(Reply):
     """The daemon is stopping (it answers before it goes)."""
 
@@ -426,6 +434,29 @@ class StopRequest(Request[StopReply]):
     cmd = "stop"
 
 
+MAX_ROUTINE_NAME = 200
+
+
+@message
+class RecordRoutineRequest(Request[RecordRoutineReply]):
+    """Record a finished routine run the CLI could not write itself (the history was locked):
+    the daemon never loses a write to a locked database (`store/queued.py`)."""
+
+    cmd = "record_routine"
+    name: str
+    started: datetime
+    ended: datetime
+    completed: bool
+    steps_done: int
+    steps_total: int
+
+    def check(self) -> None:
+        if not self.name or len(self.name) > MAX_ROUTINE_NAME:
+            raise ValueError(f"name must be 1 to {MAX_ROUTINE_NAME} characters")
+        if not 0 <= self.steps_done <= self.steps_total:
+            raise ValueError("steps_done must be between 0 and steps_total")
+
+
 REQUESTS: dict[str, type[Request[Any]]] = {
     kind.cmd: kind
     for kind in (
@@ -438,6 +469,7 @@ REQUESTS: dict[str, type[Request[Any]]] = {
         NowRequest,
         ReloadRequest,
         StopRequest,
+        RecordRoutineRequest,
     )
 }
 

@@ -45,7 +45,7 @@ def _log() -> logging.Logger:
     return logging.getLogger("deskbreak.store.journal")
 
 
-Op = Literal["reminder", "answer", "event", "state", "prompt", "prompt_answer"]
+Op = Literal["reminder", "answer", "event", "state", "prompt", "prompt_answer", "routine"]
 OPS: tuple[Op, ...] = get_args(Op)
 
 
@@ -108,6 +108,15 @@ def write_record(history: History, record: Record) -> None:
         history.record_event(data["kind"], _time(data["at"]), data["detail"])
     elif record.op in ("prompt", "prompt_answer"):
         _write_prompt(history, record)
+    elif record.op == "routine":  # a run the CLI could not write itself (see daemon/commands)
+        history.record_routine(
+            data["name"],
+            _time(data["started"]),
+            _time(data["ended"]),
+            bool(data["completed"]),
+            int(data["steps_done"]),
+            int(data["steps_total"]),
+        )
     else:
         history.save_state(state_from_texts(data["state"]))
 

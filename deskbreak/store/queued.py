@@ -144,6 +144,22 @@ class QueuedHistory:
             raise ValueError(f"unknown prompt answer {answer!r}; expected one of {PROMPT_ANSWERS}")
         self._write("prompt_answer", {"prompt_id": prompt_id, "answer": answer, "at": _text(at)})
 
+    def record_routine(
+        self,
+        name: str,
+        started: datetime,
+        ended: datetime,
+        completed: bool,
+        steps_done: int,
+        steps_total: int,
+    ) -> None:
+        """A routine run the CLI handed over because the database refused it the write."""
+        data = {"name": name, "started": _text(started), "ended": _text(ended)}
+        self._write(
+            "routine",
+            {**data, "completed": completed, "steps_done": steps_done, "steps_total": steps_total},
+        )
+
     def save_state(self, state: DaemonState) -> None:
         if self._pending and self._pending[-1].op == "state":
             # A newer state replaces one not yet written (the journal keeps both, in order).

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from dataclasses import replace
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,51 @@ def test_a_snooze_past_work_hours_gives_way_and_status_does_not_show_it(
         assert (await s.ask(p.StatusRequest())).snoozed_until is None
 
     run(isolated_dirs, scenario, WORKDAY)
+
+
+def test_a_routine_handed_over_while_the_history_is_locked_waits_then_lands_once(
+    isolated_dirs: Path,
+) -> None:
+    started = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    request = p.RecordRoutineRequest(
+        name="postrun",
+        started=started,
+        ended=started + timedelta(minutes=9),
+        completed=True,
+        steps_done=8,
+        steps_total=8,
+    )
+
+    def routines(database: Path) -> list[tuple[str, int, int]]:
+        with History(database) as history:
+            return history.query("SELECT name, started, steps_done FROM routines")
+
+    async def scenario(s: DaemonSession) -> None:
+        other = sqlite3.connect(s.paths.database, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            assert (await s.ask(request)).waiting is True
+            assert s.daemon.history.pending == 1
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert s.daemon.history.flush()
+        assert routines(s.paths.database) == [("postrun", int(started.timestamp()), 8)]
+        # Free now: the next one goes straight in.
+        assert (await s.ask(request)).waiting is False
+
+    run(isolated_dirs, scenario)
+
+
+def test_a_routine_with_more_steps_done_than_it_has_is_refused_as_a_usage_error(
+    isolated_dirs: Path,
+) -> None:
+    async def scenario(s: DaemonSession) -> None:
+        bad = {"cmd": "record_routine", "name": "prerun", "completed": True}
+        bad |= {"started": "2026-11-23T07:00:00+00:00", "ended": "2026-11-23T07:05:00+00:00"}
+        bad |= {"steps_done": 9, "steps_total": 8}
+        with pytest.raises(DeskbreakError, match="steps_done must be between") as refused:
+            await asyncio.to_thread(exchange, s.paths.socket, bad)
+        assert refused.value.exit_code == 2
+
+    run(isolated_dirs, scenario)

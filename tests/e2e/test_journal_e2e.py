@@ -6,45 +6,18 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 
-from e2e_support import MakeDaemon, harness, harness_config, notify_calls, wait_for
-
-# Holds the database's write lock until its stdin closes, as a backup or `sqlite3` would.
-LOCK_HOLDER = """
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1], isolation_level=None)
-db.execute("BEGIN EXCLUSIVE")
-print("locked", flush=True)
-sys.stdin.read()
-db.execute("ROLLBACK")
-"""
-
-
-@contextmanager
-def locked_by_another_process(database: Path) -> Iterator[subprocess.Popen[str]]:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", LOCK_HOLDER, str(database)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-    try:
-        yield holder
-    finally:
-        if holder.poll() is None:
-            holder.kill()
-            holder.wait()
-
-
-def release(holder: subprocess.Popen[str]) -> None:
-    assert holder.stdin is not None
-    holder.stdin.close()
-    assert holder.wait(timeout=10) == 0
+from e2e_support import (
+    MakeDaemon,
+    harness,
+    harness_config,
+    locked_by_another_process,
+    notify_calls,
+    release,
+    wait_for,
+)
 
 
 def reminder_rows(database: Path) -> list[tuple[int, str, str | None]]:

@@ -281,3 +281,24 @@ def test_schedule_s_look_at_the_past_counts_a_reminder_waiting_in_the_journal(
     assert facts.recent_moves == ["neck-roll"]
     assert facts.state.paused_indefinitely
     assert read_snapshot(database, NOW, NOW + timedelta(hours=1)).sent == []  # file unchanged
+
+
+def test_a_routine_handed_over_while_locked_is_counted_by_readers_and_written_once(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "history.sqlite3"
+    queued = QueuedHistory(open_history(database))
+    started, ended = NOW, NOW + timedelta(minutes=6)
+    with write_locked(database):
+        queued.record_routine("prerun", started, ended, False, 4, 7)
+        assert queued.pending == 1
+        with open_for_reading(database) as seen:
+            (event,) = seen.recent_events()
+            assert (event.kind, event.detail, event.at) == ("routine", "prerun", started)
+            assert (event.steps_done, event.steps_total, event.completed) == (4, 7, False)
+        kept = journal_path(database).read_bytes()
+    history = restarted(database).history
+    journal_path(database).write_bytes(kept)  # as if a crash came before it was emptied
+    history = restarted(database).history
+    rows = history.query("SELECT name, started, ended, completed, steps_done FROM routines")
+    assert rows == [("prerun", int(started.timestamp()), int(ended.timestamp()), 0, 4)]
