@@ -161,7 +161,7 @@ def _record(ctx: typer.Context, result: RoutineResult) -> None:
     except Exception as err:  # noqa: BLE001 - a run already done must not end in a traceback
         refused = err
     try:
-        waiting = _hand_to_daemon(paths, result)
+        said = _hand_to_daemon(paths, result)
     except Exception as err:  # noqa: BLE001 - no daemon, or one that refused: say what is lost
         warn(
             f"deskbreak: could not record the routine in the history ({refused}) and the "
@@ -169,16 +169,13 @@ def _record(ctx: typer.Context, result: RoutineResult) -> None:
             f"deskbreak: not saved: {unsaved_routine_text(result)}"
         )
         return
-    if waiting:
-        warn(
-            "deskbreak: the history is busy; the running deskbreak keeps this routine and "
-            "writes it once the database is free"
-        )
+    if said:
+        warn(f"deskbreak: {said}")
 
 
-def _hand_to_daemon(paths: Paths, result: RoutineResult) -> bool:
-    """Give the run to the daemon; True if it waits in the daemon's spill journal."""
-    from deskbreak.cli.control_view import ask
+def _hand_to_daemon(paths: Paths, result: RoutineResult) -> str:
+    """Give the run to the daemon; what to tell the person (nothing if it is written)."""
+    from deskbreak.cli.control_view import ask, now_here, render_record_routine
     from deskbreak.daemon.protocol import RecordRoutineRequest
 
     request = RecordRoutineRequest(
@@ -189,7 +186,7 @@ def _hand_to_daemon(paths: Paths, result: RoutineResult) -> bool:
         steps_done=result.steps_done,
         steps_total=result.steps_total,
     )
-    return ask(paths, request).waiting
+    return render_record_routine(ask(paths, request), now_here())
 
 
 def unsaved_routine_text(result: RoutineResult) -> str:

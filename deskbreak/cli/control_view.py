@@ -213,6 +213,16 @@ def render_stop(reply: p.StopReply, now: datetime) -> str:
     return "stopped"
 
 
+def render_record_routine(reply: p.RecordRoutineReply, now: datetime) -> str:
+    """A routine handed to the daemon: nothing to say if it is written, one calm line if not."""
+    if not reply.waiting:
+        return ""
+    return (
+        "the history is busy; the running deskbreak keeps this routine and writes it once "
+        "the database is free"
+    )
+
+
 RENDERERS: dict[str, Callable[[Any, datetime], str]] = {
     "status": render_status,
     "pause": render_pause,
@@ -223,5 +233,6 @@ RENDERERS: dict[str, Callable[[Any, datetime], str]] = {
     "now": render_now,
     "reload": render_reload,
     "stop": render_stop,
+    "record_routine": render_record_routine,
 }
 """The text renderer of each command's reply (tests render real daemon replies through all)."""

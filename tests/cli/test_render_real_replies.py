@@ -36,6 +36,7 @@ def test_every_renderer_turns_the_real_daemons_reply_into_the_line_a_user_reads(
             p.PauseRequest(minutes=45),
             p.ResumeRequest(),
             p.ReloadRequest(),
+            p.RecordRoutineRequest("desk", now, now, True, 5, 5),
             p.StatusRequest(),
             p.StopRequest(),
         ]
@@ -58,6 +59,7 @@ def test_every_renderer_turns_the_real_daemons_reply_into_the_line_a_user_reads(
     assert re.fullmatch(f"resumed · next reminder {AT}", shown["resume"])
     assert shown["reload"] == f"reloaded {session.paths.config_file}"
     assert shown["stop"] == "stopped"
+    assert shown["record_routine"] == ""  # written at once: nothing to say
     lines = shown["status"].splitlines()
     assert lines[0].startswith("running (pid ") and lines[0].endswith("today: 1 sent, 1 done")
     assert lines[-1].startswith("last reminder ") and lines[-1].endswith(f": {move} (done)")
