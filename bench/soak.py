@@ -228,6 +228,7 @@ class Outcome:
     segments: list[tuple[datetime, datetime]] = field(default_factory=list)
     suspended: list[tuple[datetime, datetime]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    stepped_back: int = 0  # backward clock steps the driver made
 
 
 def run_week(
@@ -303,6 +304,7 @@ def run_week(
                 start = now - timedelta(hours=1)
                 clock.set(start)
                 daemon.ask("status")
+                out.stepped_back += 1
                 out.notes.append(f"clock stepped back {now:%a %H:%M} -> {start:%H:%M}")
             elif action == "broken-reload":
                 daemon.config.write_text(BROKEN, encoding="utf-8")
@@ -507,7 +509,7 @@ def main() -> int:
     figures["dropped_missed"] = log_text.count("the computer was asleep or busy")
     # The tool's own faults (see the docstring): only the scripted step may go back.
     figures["threads_max"] = daemon.threads_max
-    figures["unscripted_back_steps"] = max(0, back_steps(log_text) - 1)
+    figures["unscripted_back_steps"] = max(0, back_steps(log_text) - out.stepped_back)
     if args.json:
         print(json.dumps(figures))
     else:
